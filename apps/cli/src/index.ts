@@ -1,1 +1,45 @@
-export {};
+import { GanError } from '@gan/core';
+import { sampleCommand, sampleUsage } from './sample-command.js';
+import { trainCommand, trainUsage } from './train-command.js';
+
+const usage = `gan — train and sample GANs with TensorFlow.js
+
+Commands:
+  gan train [options]    train a GAN (no options: MNIST DCGAN on the built-in shapes set)
+  gan sample --from DIR  draw samples from a trained generator
+
+${trainUsage}
+
+${sampleUsage}`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'train':
+      return trainCommand(rest);
+    case 'sample':
+      return sampleCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(usage);
+      return;
+    default:
+      throw new GanError('UNKNOWN_NAME', `Unknown command "${command}". Known commands: train, sample. Run "gan help" for options.`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (GanError.isInstance(error)) {
+    console.error(`gan: ${error.message}`);
+    process.exit(error.code === 'INVALID_ARGUMENT' || error.code === 'UNKNOWN_NAME' ? 2 : 1);
+  }
+  const code = (error as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`gan: ${(error as Error).message}. Run "gan help" for the options.`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { GanError } from '@gan/core';
+import { type Dataset, ring, shapes } from '@gan/data';
+import { imageFolder, mnist } from '@gan/data/node';
+
+export const builtInData = ['shapes', 'ring', 'mnist', 'fashion-mnist'] as const;
+
+export interface LoadDataOptions {
+  range: readonly [number, number];
+  imageSize?: number;
+  channels?: number;
+  seed: number;
+  log: (line: string) => void;
+}
+
+function hasIdxFiles(dir: string): boolean {
+  return readdirSync(dir).some((name) => /idx[13]-ubyte/.test(name));
+}
+
+/** Resolves `--data`: a built-in name (`shapes`, `ring`, `mnist`, `fashion-mnist`) or a path (idx folder or image folder). */
+export async function loadData(spec: string, options: LoadDataOptions): Promise<Dataset> {
+  const range = options.range as [0, 1] | [-1, 1];
+  switch (spec) {
+    case 'shapes':
+      return shapes({ range, seed: options.seed });
+    case 'ring':
+      return ring({ seed: options.seed });
+    case 'mnist':
+    case 'fashion-mnist':
+      return mnist({ variant: spec, range, log: options.log });
+  }
+  if (!existsSync(spec)) {
+    throw new GanError(
+      'NOT_FOUND',
+      `--data "${spec}" is neither a built-in data set (${builtInData.join(', ')}) nor an existing path. Pass one of those names, or a folder of MNIST idx files or of PNG/JPEG images.`,
+    );
+  }
+  if (!statSync(spec).isDirectory()) {
+    throw new GanError('INVALID_ARGUMENT', `--data "${spec}" is a file; pass the folder that holds the data files.`);
+  }
+  if (hasIdxFiles(spec)) return mnist({ dir: spec, range, log: options.log });
+  return imageFolder(spec, {
+    range,
+    size: options.imageSize,
+    channels: options.channels,
+    log: options.log,
+  });
+}

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend, registerTrainingKernels } from '@gan/backend';
+import { GanError, createRandom } from '@gan/core';
+import { encodeNpy } from '@gan/data';
+import { loadModel } from '@gan/models/node';
+import { imageGrid } from '@gan/train';
+import * as tf from '@tensorflow/tfjs-core';
+import { integerFlag } from './args.js';
+import { scatterPlot, toRaster } from './images.js';
+import { runPaths, writeFileAtomic, writePng } from './run-files.js';
+
+export const sampleUsage = `gan sample --from DIR [options]
+
+Draws samples from the generator saved by "gan train" in DIR.
+
+  --from DIR       run folder written by gan train (required)
+  --count N        number of samples (default 64)
+  --out FILE       .png (a grid) or .npy (float32 (N, H, W, C) in [0, 1]) (default samples.png)
+  --label K        class index for a conditional model (default: cycle through the classes)
+  --seed N         noise seed (default random)
+  --backend NAME   auto | tensorflow | webgpu | wasm | cpu (default auto)`;
+
+interface RunConfig {
+  info: { latentDim: number; conditional: boolean; numClasses?: number; outputRange: [number, number] };
+  training: { noise: 'normal' | 'uniform' };
+}
+
+export function readRunConfig(dir: string): RunConfig {
+  const path = runPaths(dir).config;
+  if (!existsSync(path)) {
+    throw new GanError('NOT_FOUND', `No config.json in "${dir}". Pass --from a folder written by "gan train".`);
+  }
+  try {
+    const config = JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
+    if (typeof config.info?.latentDim !== 'number') throw new Error('info.latentDim is missing');
+    return config;
+  } catch (cause) {
+    throw new GanError('CORRUPT_FILE', `"${path}" is not a valid gan run config (${(cause as Error).message}). Train again or restore the file.`, { cause });
+  }
+}
+
+/** Draws generator noise the way the run was trained: N(0, 1) or U(-1, 1). */
+export function drawNoise(count: number, latentDim: number, kind: 'normal' | 'uniform', seed?: number): tf.Tensor2D {
+  const random = createRandom(seed);
+  const values = kind === 'uniform' ? random.uniform(count * latentDim, -1, 1) : random.normal(count * latentDim);
+  return tf.tensor2d(values, [count, latentDim]);
+}
+
+export async function sampleCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      from: { type: 'string' },
+      count: { type: 'string' },
+      out: { type: 'string' },
+      label: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(sampleUsage);
+    return;
+  }
+  if (!values.from) throw new GanError('INVALID_ARGUMENT', `gan sample needs --from DIR (a folder written by gan train).\n\n${sampleUsage}`);
+  const count = integerFlag(values.count, 'count', 64);
+  const out = values.out ?? 'samples.png';
+  const format = extname(out).toLowerCase();
+  if (format !== '.png' && format !== '.npy') {
+    throw new GanError('INVALID_ARGUMENT', `--out must end in .png or .npy, got "${out}".`);
+  }
+  const seed = values.seed === undefined ? undefined : integerFlag(values.seed, 'seed', 0, 0);
+  const config = readRunConfig(values.from);
+  const { info } = config;
+  let label: number | undefined;
+  if (values.label !== undefined) {
+    if (!info.conditional) throw new GanError('INVALID_ARGUMENT', '--label works only with a conditional model (cgan); this run is not conditional.');
+    label = integerFlag(values.label, 'label', 0, 0);
+    if (label >= (info.numClasses ?? 0)) {
+      throw new GanError('INVALID_ARGUMENT', `--label must be in 0..${(info.numClasses ?? 1) - 1} for this model, got ${label}.`);
+    }
+  }
+
+  await initBackend({ prefer: (values.backend ?? 'auto') as never });
+  registerTrainingKernels();
+  const generator = await loadModel(runPaths(values.from).generator);
+  const noise = drawNoise(count, info.latentDim, config.training?.noise ?? 'normal', seed);
+  let labels: tf.Tensor2D | undefined;
+  if (info.conditional) {
+    const k = info.numClasses!;
+    const indices = Array.from({ length: count }, (_, i) => label ?? i % k);
+    labels = tf.oneHot(tf.tensor1d(indices, 'int32'), k).toFloat() as tf.Tensor2D;
+  }
+  const images = tf.tidy(() => {
+    const output = generator.predict(labels ? [noise, labels] : noise) as tf.Tensor;
+    const [low, high] = info.outputRange;
+    return output.sub(low).div(high - low).clipByValue(0, 1);
+  });
+  noise.dispose();
+  labels?.dispose();
+
+  if (format === '.npy') {
+    const data = (await images.data()) as Float32Array;
+    await writeFileAtomic(out, encodeNpy(data, images.shape));
+  } else if (images.rank === 4) {
+    const grid = imageGrid(images as tf.Tensor4D, { range: [0, 1] });
+    await writePng(out, await toRaster(grid));
+    grid.dispose();
+  } else {
+    const points = (await images.data()) as Float32Array;
+    await writePng(out, scatterPlot(points.map((v) => v * (info.outputRange[1] - info.outputRange[0]) + info.outputRange[0])));
+  }
+  images.dispose();
+  console.log(`wrote ${count} samples to ${out}`);
+}
