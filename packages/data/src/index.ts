@@ -1,1 +1,15 @@
-export {};
+export { arrayDataset } from './array-dataset.js';
+export type { ArrayDataset, ArrayDatasetConfig } from './array-dataset.js';
+export { parseIdx } from './idx.js';
+export type { IdxData } from './idx.js';
+export { decodeNpy, encodeNpy } from './npy.js';
+export type { NpyData } from './npy.js';
+export { pixelTable } from './range.js';
+export { convertChannels, isGrayscale } from './raw-image.js';
+export type { RawImage } from './raw-image.js';
+export { resizeImage } from './resize.js';
+export { ring } from './ring.js';
+export type { RingConfig } from './ring.js';
+export { SHAPE_CLASS_NAMES, shapes } from './shapes.js';
+export type { ShapesConfig } from './shapes.js';
+export type { Batch, BatchOptions, Dataset, ValueRange } from './types.js';

@@ -105,7 +105,10 @@ export function decodeNpy(bytes: Uint8Array, name = '.npy data'): NpyData {
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = dataStart + count * reader.bytes;
   if (bytes.length !== expected) {
-    throw corrupt(name, `its header says shape [${shape.join(', ')}], so expected ${expected} bytes, got ${bytes.length}`);
+    throw corrupt(
+      name,
+      `its header says shape [${shape.join(', ')}], so expected ${expected} bytes, got ${bytes.length}`,
+    );
   }
   const littleEndian = descr[1] !== '>';
   const data = new Float32Array(count);

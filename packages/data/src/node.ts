@@ -1,0 +1,12 @@
+export { datasetCacheDir } from './node/cache-dir.js';
+export { downloadFile } from './node/download.js';
+export type { DownloadFileConfig } from './node/download.js';
+export { loadIdxFile } from './node/idx-file.js';
+export { decodeImage, encodePng } from './node/image-codec.js';
+export { imageFolder } from './node/image-folder.js';
+export type { ImageFolderConfig } from './node/image-folder.js';
+export { mnist } from './node/mnist.js';
+export type { MnistConfig } from './node/mnist.js';
+export { MNIST_VARIANTS } from './node/mnist-files.js';
+export type { MnistFile, MnistSplitFiles, MnistVariant, MnistVariantInfo } from './node/mnist-files.js';
+export { loadNpy, saveNpy } from './node/npy-file.js';
