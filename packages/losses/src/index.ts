@@ -1,1 +1,12 @@
-export {};
+export { hingeLoss } from './hinge.js';
+export { leastSquaresLoss } from './least-squares.js';
+export type { LeastSquaresLossConfig } from './least-squares.js';
+export { minimaxLoss } from './minimax.js';
+export type { MinimaxLossConfig } from './minimax.js';
+export { nonSaturatingLoss } from './non-saturating.js';
+export type { NonSaturatingLossConfig } from './non-saturating.js';
+export { getLoss, isLossName, lossNames } from './registry.js';
+export type { LossName } from './registry.js';
+export { stableSoftplus } from './softplus.js';
+export type { GanLoss } from './types.js';
+export { wassersteinLoss } from './wasserstein.js';

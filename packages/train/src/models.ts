@@ -1,0 +1,121 @@
+import { assertShape, formatShape, GanError } from '@gan/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** What the trainer reads off the two networks. */
+export interface GanModelInfo {
+  latentDim: number;
+  /** Number of classes of a conditional GAN (two inputs), else `undefined`. */
+  numClasses: number | undefined;
+  /** Shape of one generated example (the generator's output without the batch axis). */
+  exampleShape: number[];
+}
+
+function sizeOf(shape: readonly (number | null)[], index: number): number | null {
+  return shape.length === 2 ? shape[index] : null;
+}
+
+/**
+ * Checks that the generator and discriminator fit together and reads the latent size and class count.
+ * Conditional when the generator has two inputs (`[z, oneHotLabels]`); the discriminator then takes
+ * `[examples, oneHotLabels]`.
+ */
+export function inspectGanModels(
+  generator: tfl.LayersModel,
+  discriminator: tfl.LayersModel,
+  latentDim?: number,
+): GanModelInfo {
+  const generatorInputs = generator.inputs.length;
+  if (generatorInputs !== 1 && generatorInputs !== 2) {
+    throw new GanError(
+      'UNSUPPORTED',
+      `Expected a generator with 1 input (z) or 2 inputs (z, one-hot labels), got ${generatorInputs} inputs.`,
+    );
+  }
+  if (discriminator.inputs.length !== generatorInputs) {
+    throw new GanError(
+      'SHAPE_MISMATCH',
+      `Expected a discriminator with ${generatorInputs} input${generatorInputs === 2 ? 's (examples, one-hot labels)' : ' (examples)'} ` +
+        `to match the ${generatorInputs === 2 ? 'conditional' : 'unconditional'} generator, got ${discriminator.inputs.length}. ` +
+        'A conditional GAN gives both networks the one-hot labels as their second input.',
+    );
+  }
+  if (generator.outputs.length !== 1 || discriminator.outputs.length !== 1) {
+    throw new GanError(
+      'UNSUPPORTED',
+      `Expected a generator and a discriminator with one output each, got ${generator.outputs.length} and ${discriminator.outputs.length}.`,
+    );
+  }
+
+  const zShape = generator.inputs[0].shape;
+  const modelLatentDim = sizeOf(zShape, 1);
+  if (modelLatentDim === null) {
+    throw new GanError(
+      'UNSUPPORTED',
+      `Expected the generator's first input to be a latent vector [n, latentDim], got ${formatShape(zShape)}.`,
+    );
+  }
+  if (latentDim !== undefined && latentDim !== modelLatentDim) {
+    throw new GanError(
+      'SHAPE_MISMATCH',
+      `Expected latentDim ${latentDim}, but the generator's input is ${formatShape(zShape)}. Pass latentDim ${modelLatentDim} or leave it out.`,
+    );
+  }
+
+  let numClasses: number | undefined;
+  if (generatorInputs === 2) {
+    const generatorLabels = generator.inputs[1].shape;
+    const discriminatorLabels = discriminator.inputs[1].shape;
+    const classes = sizeOf(generatorLabels, 1);
+    if (classes === null) {
+      throw new GanError(
+        'UNSUPPORTED',
+        `Expected the generator's second input to be one-hot labels [n, numClasses], got ${formatShape(generatorLabels)}.`,
+      );
+    }
+    assertShape(
+      discriminatorLabels,
+      [null, classes],
+      "the discriminator's label input",
+      'Both networks must take the same one-hot labels.',
+    );
+    numClasses = classes;
+  }
+
+  const generated = generator.outputs[0].shape.slice(1);
+  if (generated.some((d) => d === null)) {
+    throw new GanError(
+      'UNSUPPORTED',
+      `Expected the generator's output shape to be fully known, got ${formatShape(generator.outputs[0].shape)}.`,
+    );
+  }
+  const exampleShape = generated as number[];
+  assertShape(
+    discriminator.inputs[0].shape,
+    [null, ...exampleShape],
+    "the discriminator's input",
+    'It must take what the generator produces.',
+  );
+  return { latentDim: modelLatentDim, numClasses, exampleShape };
+}
+
+/** Runs a model on concrete tensors; `training: true` makes batch normalisation use (and update) batch statistics. */
+export function applyModel(model: tfl.LayersModel, inputs: tf.Tensor | tf.Tensor[], training: boolean): tf.Tensor {
+  const output = model.apply(inputs, { training });
+  if (Array.isArray(output)) {
+    throw new GanError('UNSUPPORTED', `Expected ${model.name} to return one tensor, got ${output.length}.`);
+  }
+  return output as tf.Tensor;
+}
+
+/** The model's trainable variables, for `optimizer.computeGradients(f, varList)`. */
+export function trainableVariables(model: tfl.LayersModel, role: string): tf.Variable[] {
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  if (variables.length === 0) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected the ${role} to have trainable weights, got none. Is ${role}.trainable set to false?`,
+    );
+  }
+  return variables;
+}
