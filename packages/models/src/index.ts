@@ -1,1 +1,14 @@
-export {};
+export type { CganConfig } from './cgan.js';
+export { cgan } from './cgan.js';
+export { checkDataShape } from './check-data.js';
+export type { DcganConfig } from './dcgan.js';
+export { dcgan } from './dcgan.js';
+export type { DcganMnistConfig } from './dcgan-mnist.js';
+export { dcganMnist } from './dcgan-mnist.js';
+export { ganInfo } from './info.js';
+export type { MlpGanConfig } from './mlp-gan.js';
+export { mlpGan } from './mlp-gan.js';
+export { trainableParamCount } from './param-count.js';
+export type { ModelConfigs, ModelName } from './registry.js';
+export { createGan, modelNames } from './registry.js';
+export type { GanInfo, GanModels, ImageShape, OutputActivation, OutputRange } from './types.js';

@@ -1,0 +1,2 @@
+export { fileSystemHandler } from './file-system-handler.js';
+export { loadModel, saveModel } from './save-load.js';
