@@ -8,7 +8,7 @@ const metadataKey = 'gan';
  * so that {@link ganInfo} still knows it after a save and load. Returns the pair with `info`.
  */
 export function withInfo(generator: tfl.LayersModel, discriminator: tfl.LayersModel, info: GanInfo): GanModels {
-  const metadata = { [metadataKey]: { ...info, imageShape: [...info.imageShape] } };
+  const metadata = JSON.parse(JSON.stringify({ [metadataKey]: { ...info, imageShape: [...info.imageShape] } }));
   generator.setUserDefinedMetadata(metadata);
   discriminator.setUserDefinedMetadata(metadata);
   return { generator, discriminator, info };

@@ -1,12 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { chain, type LayerBuilder } from './layer-builder.js';
-import type { ImageShape, OutputActivation } from './types.js';
+import type { OutputActivation } from './types.js';
 
 /** Dense 256 → 512 → 1024 with LeakyReLU(0.2), then Dense h·w·c + sigmoid/tanh, reshaped to `imageShape`. */
 export function mlpGenerator(
   input: tfl.SymbolicTensor,
-  imageShape: ImageShape,
-  activation: OutputActivation,
+  imageShape: readonly number[],
+  activation: OutputActivation | 'linear',
   g: LayerBuilder,
 ): tfl.SymbolicTensor {
   return chain(
@@ -17,7 +17,7 @@ export function mlpGenerator(
     g.leakyRelu(),
     g.dense(1024),
     g.leakyRelu(),
-    g.dense(imageShape[0] * imageShape[1] * imageShape[2]),
+    g.dense(imageShape.reduce((a, b) => a * b, 1)),
     tfl.layers.activation({ activation }),
     tfl.layers.reshape({ targetShape: [...imageShape] }),
   );

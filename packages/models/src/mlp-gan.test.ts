@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run, useCpu, wave } from '../test/helpers.js';
 import { mlpGan } from './mlp-gan.js';
@@ -44,9 +45,19 @@ describe('mlpGan', () => {
     expect(info.outputRange).toEqual([0, 1]);
   });
 
+  it('generates unbounded 2-D points with a linear output', () => {
+    const { generator, discriminator, info } = mlpGan({ imageShape: [2], latentDim: 3, outputActivation: 'linear' });
+    const points = run(generator, tf.mul(wave([5, 3]), 1e5));
+    expect(points.shape).toEqual([5, 2]);
+    // Large inputs push a linear output past ±1, which tanh could never reach.
+    expect(Math.max(...points.values.map(Math.abs))).toBeGreaterThan(1);
+    expect(run(discriminator, wave([5, 2])).shape).toEqual([5, 1]);
+    expect(info.outputRange).toBeUndefined();
+  });
+
   it('rejects a malformed image shape', () => {
     expect(() => mlpGan({ imageShape: [28, 28] as never })).toThrow(
-      'Expected imageShape of mlp to be [height, width, channels] of positive integers, got [28,28].',
+      'Expected imageShape of mlp to be [height, width, channels] or [features] of positive integers, got [28,28].',
     );
   });
 });

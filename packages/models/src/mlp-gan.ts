@@ -3,20 +3,23 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { withInfo } from './info.js';
 import { layerBuilder } from './layer-builder.js';
 import { mlpDiscriminator, mlpGenerator } from './mlp-blocks.js';
-import type { GanModels, ImageShape, OutputActivation } from './types.js';
+import type { GanModels, OutputActivation } from './types.js';
 import * as validate from './validate.js';
 
 /** Options of {@link mlpGan}. */
 export interface MlpGanConfig {
   /** Length of the noise vector `z`. Defaults to `100`. */
   latentDim?: number;
-  /** Shape of one image, `[height, width, channels]`. Defaults to `[28, 28, 1]`. */
-  imageShape?: ImageShape;
   /**
-   * Last activation of the generator: `'tanh'` for images scaled to [-1, 1], `'sigmoid'` for [0, 1].
-   * Defaults to `'tanh'`.
+   * Shape of one example: `[height, width, channels]` for images, or `[features]` for points (`[2]` for the
+   * 2-D `ring` set, with `outputActivation: 'linear'`). Defaults to `[28, 28, 1]`.
    */
-  outputActivation?: OutputActivation;
+  imageShape?: readonly number[];
+  /**
+   * Last activation of the generator: `'tanh'` for images scaled to [-1, 1], `'sigmoid'` for [0, 1], `'linear'`
+   * for unbounded data such as 2-D points. Defaults to `'tanh'`.
+   */
+  outputActivation?: OutputActivation | 'linear';
   /** Seed of the weight init: the same seed gives the same weights. Defaults to `undefined` (random). */
   seed?: number;
 }
@@ -31,8 +34,8 @@ export interface MlpGanConfig {
 export function mlpGan(config: MlpGanConfig = {}): GanModels {
   const model = 'mlp';
   const latentDim = validate.positiveInteger(config.latentDim ?? 100, 'latentDim', model);
-  const imageShape = validate.imageShape(config.imageShape ?? [28, 28, 1], model);
-  const activation = validate.outputActivation(config.outputActivation, 'tanh', model);
+  const imageShape = validate.exampleShape(config.imageShape ?? [28, 28, 1], model);
+  const activation = validate.oneOf(config.outputActivation ?? 'tanh', ['tanh', 'sigmoid', 'linear'] as const, 'outputActivation', model);
   const random = createRandom(validate.seed(config.seed, model));
 
   const z = tfl.input({ shape: [latentDim], name: 'z' });
@@ -40,7 +43,7 @@ export function mlpGan(config: MlpGanConfig = {}): GanModels {
   const generator = tfl.model({ inputs: z, outputs: fake, name: 'mlp_generator' });
 
   const image = tfl.input({ shape: [...imageShape], name: 'image' });
-  const flat = tfl.layers.flatten().apply(image) as tfl.SymbolicTensor;
+  const flat = imageShape.length === 1 ? image : (tfl.layers.flatten().apply(image) as tfl.SymbolicTensor);
   const logits = mlpDiscriminator(flat, layerBuilder(random.fork()));
   const discriminator = tfl.model({ inputs: image, outputs: logits, name: 'mlp_discriminator' });
 
@@ -48,7 +51,7 @@ export function mlpGan(config: MlpGanConfig = {}): GanModels {
     name: model,
     imageShape,
     latentDim,
-    outputRange: validate.rangeOf(activation),
+    outputRange: activation === 'linear' ? undefined : validate.rangeOf(activation),
     conditional: false,
   });
 }

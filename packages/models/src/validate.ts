@@ -55,3 +55,18 @@ export function outputActivation(value: unknown, fallback: OutputActivation, mod
 export function rangeOf(activation: OutputActivation): OutputRange {
   return activation === 'tanh' ? [-1, 1] : [0, 1];
 }
+
+/** The shape of one example of an MLP GAN: `[height, width, channels]`, or `[features]` for points (e.g. `[2]`). */
+export function exampleShape(value: unknown, model: string): readonly number[] {
+  if (
+    !Array.isArray(value) ||
+    (value.length !== 1 && value.length !== 3) ||
+    value.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1)
+  ) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected imageShape of ${model} to be [height, width, channels] or [features] of positive integers, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return [...value];
+}
