@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { GanError } from '@gan/core';
-import { type Dataset, ring, shapes } from '@gan/data';
+import { type ArrayDataset, arrayDataset, ring, shapes } from '@gan/data';
 import { imageFolder, mnist } from '@gan/data/node';
 
 export const builtInData = ['shapes', 'ring', 'mnist', 'fashion-mnist'] as const;
@@ -8,9 +8,27 @@ export const builtInData = ['shapes', 'ring', 'mnist', 'fashion-mnist'] as const
 export interface LoadDataOptions {
   range: readonly [number, number];
   imageSize?: number;
-  channels?: number;
+  channels?: 1 | 3 | 4;
+  /** Use only the first `limit` examples. */
+  limit?: number;
   seed: number;
   log: (line: string) => void;
+}
+
+/** The first `limit` examples of a dataset (the whole set when it is smaller). */
+export function limitDataset(dataset: ArrayDataset, limit: number | undefined): ArrayDataset {
+  if (limit === undefined || limit >= dataset.size) return dataset;
+  const perExample = dataset.shape.reduce((a, b) => a * b, 1);
+  return arrayDataset({
+    x: dataset.x.subarray(0, limit * perExample),
+    shape: [...dataset.shape],
+    labels: dataset.labels?.subarray(0, limit),
+    numClasses: dataset.numClasses,
+    classNames: dataset.classNames ? [...dataset.classNames] : undefined,
+    range: dataset.range as [number, number],
+    name: dataset.name,
+    source: `${dataset.source} (first ${limit} examples)`,
+  });
 }
 
 function hasIdxFiles(dir: string): boolean {
@@ -18,7 +36,11 @@ function hasIdxFiles(dir: string): boolean {
 }
 
 /** Resolves `--data`: a built-in name (`shapes`, `ring`, `mnist`, `fashion-mnist`) or a path (idx folder or image folder). */
-export async function loadData(spec: string, options: LoadDataOptions): Promise<Dataset> {
+export async function loadData(spec: string, options: LoadDataOptions): Promise<ArrayDataset> {
+  return limitDataset(await loadAll(spec, options), options.limit);
+}
+
+async function loadAll(spec: string, options: LoadDataOptions): Promise<ArrayDataset> {
   const range = options.range as [0, 1] | [-1, 1];
   switch (spec) {
     case 'shapes':

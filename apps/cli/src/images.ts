@@ -4,14 +4,18 @@ import type { Raster } from './plot.js';
 /** Converts a `[h, w, c]` tensor in [0, 1] into 8-bit pixels. */
 export async function toRaster(image: tf.Tensor3D): Promise<Raster & { channels: number }> {
   const [height, width, channels] = image.shape;
-  const bytes = tf.tidy(() => image.clipByValue(0, 1).mul(255).round().toInt());
+  const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)), 'int32'));
   const data = await bytes.data();
   bytes.dispose();
   return { pixels: Uint8Array.from(data), width, height, channels };
 }
 
 /** Draws 2-D samples (and optionally the real points in gray) as a scatter plot. */
-export function scatterPlot(points: Float32Array, realPoints?: Float32Array, size = 400, extent = 1.5): Raster {
+export function scatterPlot(points: Float32Array, realPoints?: Float32Array, size = 400): Raster {
+  // The view spans the real points (or the samples) with a margin.
+  let largest = 0;
+  for (const v of realPoints ?? points) if (Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+  const extent = 1.15 * (largest || 1);
   const pixels = new Uint8Array(size * size * 3).fill(255);
   const plot = (data: Float32Array, color: readonly number[], radius: number) => {
     for (let i = 0; i + 1 < data.length; i += 2) {

@@ -23,7 +23,7 @@ Draws samples from the generator saved by "gan train" in DIR.
   --backend NAME   auto | tensorflow | webgpu | wasm | cpu (default auto)`;
 
 interface RunConfig {
-  info: { latentDim: number; conditional: boolean; numClasses?: number; outputRange: [number, number] };
+  info: { latentDim: number; conditional: boolean; numClasses?: number; outputRange?: [number, number] };
   training: { noise: 'normal' | 'uniform' };
 }
 
@@ -93,12 +93,13 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   if (info.conditional) {
     const k = info.numClasses!;
     const indices = Array.from({ length: count }, (_, i) => label ?? i % k);
-    labels = tf.oneHot(tf.tensor1d(indices, 'int32'), k).toFloat() as tf.Tensor2D;
+    labels = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(indices, 'int32'), k), 'float32')) as tf.Tensor2D;
   }
+  // Images are mapped to [0, 1]; points (a generator without a bounded output range) stay as they are.
+  const range = info.outputRange;
   const images = tf.tidy(() => {
     const output = generator.predict(labels ? [noise, labels] : noise) as tf.Tensor;
-    const [low, high] = info.outputRange;
-    return output.sub(low).div(high - low).clipByValue(0, 1);
+    return range ? tf.clipByValue(tf.div(tf.sub(output, range[0]), range[1] - range[0]), 0, 1) : output;
   });
   noise.dispose();
   labels?.dispose();
@@ -111,8 +112,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     await writePng(out, await toRaster(grid));
     grid.dispose();
   } else {
-    const points = (await images.data()) as Float32Array;
-    await writePng(out, scatterPlot(points.map((v) => v * (info.outputRange[1] - info.outputRange[0]) + info.outputRange[0])));
+    await writePng(out, scatterPlot((await images.data()) as Float32Array));
   }
   images.dispose();
   console.log(`wrote ${count} samples to ${out}`);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
 import { GanError, createRandom } from '@gan/core';
-import { type GanName, checkDataShape, createGan, modelNames } from '@gan/models';
+import { type ModelName, checkDataShape, createGan, modelNames } from '@gan/models';
 import { saveModel } from '@gan/models/node';
 import { lossNames } from '@gan/losses';
 import { trainGan } from '@gan/train';
@@ -36,7 +36,7 @@ With no options it trains the MNIST DCGAN on the built-in "shapes" set (no downl
   --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto)
   --out DIR           run folder (default runs/<model>-<data>)`;
 
-const defaultRange: Record<GanName, '0,1' | '-1,1'> = { dcgan: '-1,1', 'dcgan-mnist': '0,1', mlp: '-1,1', cgan: '-1,1' };
+const defaultRange: Record<ModelName, '0,1' | '-1,1'> = { dcgan: '-1,1', 'dcgan-mnist': '0,1', mlp: '-1,1', cgan: '-1,1' };
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -93,30 +93,29 @@ export async function trainCommand(argv: string[]): Promise<void> {
   registerTrainingKernels();
   progress.message(`backend: ${backend.name} (${backend.reason})`);
 
-  let data = await loadData(dataSpec, {
+  const data = await loadData(dataSpec, {
     range,
     imageSize: model === 'dcgan' ? imageSize : undefined,
+    limit,
     seed,
     log: (line) => progress.message(line),
   });
-  if (limit !== undefined) data = data.take?.(limit) ?? data;
   progress.message(`data: ${data.name}, ${data.size} examples of [${data.shape.join(', ')}] from ${data.source}`);
 
   const random = createRandom(seed);
   const latentDim = values['latent-dim'] === undefined ? undefined : integerFlag(values['latent-dim'], 'latent-dim', 1);
-  const modelConfig = {
-    latentDim,
-    seed: random.seed(),
-    imageShape: data.shape,
-    imageSize,
-    channels: data.shape[2],
-    numClasses: data.numClasses,
-    variant,
-    outputActivation: rangeName === '0,1' ? 'sigmoid' : 'tanh',
-  };
   if (model === 'cgan' && !data.numClasses) {
     throw new GanError('INVALID_ARGUMENT', `cgan needs labelled data, and "${data.name}" has no labels. Use --data shapes, mnist or a folder with one subfolder per class.`);
   }
+  const outputActivation = data.shape.length === 1 ? 'linear' : rangeName === '0,1' ? 'sigmoid' : 'tanh';
+  const shared = { latentDim, seed: random.seed() };
+  const modelConfigs = {
+    dcgan: { ...shared, imageSize, channels: data.shape[2] },
+    'dcgan-mnist': { ...shared, outputActivation },
+    mlp: { ...shared, imageShape: data.shape, outputActivation },
+    cgan: { ...shared, variant, numClasses: data.numClasses, imageShape: data.shape, outputActivation },
+  };
+  const modelConfig = modelConfigs[model];
   const gan = createGan(model, modelConfig as never);
   checkDataShape(gan.info, data.shape, data.range);
 
@@ -155,7 +154,6 @@ export async function trainCommand(argv: string[]): Promise<void> {
     await saveModel(gan.discriminator, paths.discriminator);
   };
 
-  let stepsPerEpoch = Math.max(1, data.batchCount(batchSize));
   try {
     const result = await trainGan({
       generator: gan.generator,
@@ -172,8 +170,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       signal: controller.signal,
       callbacks: {
         onStepEnd: (info) => {
-          stepsPerEpoch = info.stepsPerEpoch ?? stepsPerEpoch;
-          progress.step(info.epoch, info.stepInEpoch, stepsPerEpoch, {
+          progress.step(info.epoch, info.step, info.stepsPerEpoch, {
             discriminator: info.discriminatorLoss,
             generator: info.generatorLoss,
           });
@@ -185,8 +182,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
             await writePng(paths.sample(epoch), scatterPlot(await samples.data() as Float32Array, realPreview));
           }
         },
-        onEpochEnd: async (info) => {
-          const record = info.record;
+        onEpochEnd: async (record) => {
           history.push(record);
           progress.epochDone(
             `epoch ${record.epoch}/${epochs}  D ${record.discriminatorLoss.toFixed(4)}  G ${record.generatorLoss.toFixed(4)}  ${record.imagesPerSecond.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s`,
@@ -203,6 +199,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
         },
       },
     });
+    result.fixedNoise.dispose();
+    result.fixedLabels?.dispose();
     if (result.stopped === 'aborted') {
       await saveNetworks();
       progress.message(`Stopped early; the networks as of the last step are saved in ${out}.`);
