@@ -21,7 +21,12 @@ export function numberFlag(value: string | undefined, flag: string, fallback: nu
 }
 
 /** Reads a flag that must be one of `choices`. */
-export function choiceFlag<T extends string>(value: string | undefined, flag: string, choices: readonly T[], fallback: T): T {
+export function choiceFlag<T extends string>(
+  value: string | undefined,
+  flag: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(choices as readonly string[]).includes(value)) {
     throw new GanError('UNKNOWN_NAME', `Unknown --${flag} "${value}". Expected one of: ${choices.join(', ')}.`);
@@ -34,7 +39,10 @@ export function integerListFlag(value: string | undefined, flag: string): number
   if (value === undefined) return undefined;
   const parts = value.split(',').map((part) => Number(part.trim()));
   if (parts.some((part) => !Number.isInteger(part) || part < 1)) {
-    throw new GanError('INVALID_ARGUMENT', `Expected --${flag} to be a comma-separated list of epochs like 1,5,25, got "${value}".`);
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected --${flag} to be a comma-separated list of epochs like 1,5,25, got "${value}".`,
+    );
   }
   return parts;
 }

@@ -32,7 +32,19 @@ describe('gan CLI', () => {
 
   it('rejects data whose shape does not fit the model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
-    const result = await gan(['train', '--model', 'dcgan', '--data', 'shapes', '--epochs', '1', '--out', out, '--backend', 'wasm']);
+    const result = await gan([
+      'train',
+      '--model',
+      'dcgan',
+      '--data',
+      'shapes',
+      '--epochs',
+      '1',
+      '--out',
+      out,
+      '--backend',
+      'wasm',
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/Expected images of shape \[n, 64, 64, 1\] for dcgan, got \[n, 28, 28, 1\]/);
   });
@@ -52,12 +64,37 @@ describe('gan CLI', () => {
     if (!existsSync(mnistDir)) return expect.fail(`MNIST test files expected in ${mnistDir}`);
     const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
     const train = await gan([
-      'train', '--model', 'dcgan-mnist', '--data', mnistDir, '--epochs', '2', '--batch-size', '16',
-      '--limit', '64', '--seed', '3', '--sample-epochs', '2', '--out', out, '--backend', 'wasm',
+      'train',
+      '--model',
+      'dcgan-mnist',
+      '--data',
+      mnistDir,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '16',
+      '--limit',
+      '64',
+      '--seed',
+      '3',
+      '--sample-epochs',
+      '2',
+      '--out',
+      out,
+      '--backend',
+      'wasm',
     ]);
     expect(train.stderr).toContain('t10k');
     expect(train.code).toBe(0);
-    for (const file of ['config.json', 'history.json', 'loss.png', 'samples/epoch_002.png', 'generator/model.json', 'generator/weights.bin', 'discriminator/model.json']) {
+    for (const file of [
+      'config.json',
+      'history.json',
+      'loss.png',
+      'samples/epoch_002.png',
+      'generator/model.json',
+      'generator/weights.bin',
+      'discriminator/model.json',
+    ]) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
     expect(existsSync(join(out, 'samples/epoch_001.png'))).toBe(false);
@@ -67,24 +104,68 @@ describe('gan CLI', () => {
 
     const first = join(out, 'a.npy');
     const second = join(out, 'b.npy');
-    expect((await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', first, '--backend', 'wasm'])).code).toBe(0);
-    expect((await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', second, '--backend', 'wasm'])).code).toBe(0);
+    expect(
+      (await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', first, '--backend', 'wasm'])).code,
+    ).toBe(0);
+    expect(
+      (await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', second, '--backend', 'wasm'])).code,
+    ).toBe(0);
     const a = decodeNpy(readFileSync(first));
     const b = decodeNpy(readFileSync(second));
     expect(a.shape).toEqual([8, 28, 28, 1]);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(Math.min(...a.data)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...a.data)).toBeLessThanOrEqual(1);
-    const png = await gan(['sample', '--from', out, '--count', '16', '--out', join(out, 'grid.png'), '--backend', 'wasm']);
+    const png = await gan([
+      'sample',
+      '--from',
+      out,
+      '--count',
+      '16',
+      '--out',
+      join(out, 'grid.png'),
+      '--backend',
+      'wasm',
+    ]);
     expect(png.code).toBe(0);
     expect(readFileSync(join(out, 'grid.png')).subarray(1, 4).toString()).toBe('PNG');
   }, 240_000);
 
   it('trains a conditional GAN on shapes and samples one class', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
-    const train = await gan(['train', '--model', 'cgan', '--data', 'shapes', '--epochs', '1', '--batch-size', '32', '--limit', '64', '--seed', '1', '--out', out, '--backend', 'wasm']);
+    const train = await gan([
+      'train',
+      '--model',
+      'cgan',
+      '--data',
+      'shapes',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '32',
+      '--limit',
+      '64',
+      '--seed',
+      '1',
+      '--out',
+      out,
+      '--backend',
+      'wasm',
+    ]);
     expect(train.code).toBe(0);
-    const result = await gan(['sample', '--from', out, '--count', '4', '--label', '2', '--out', join(out, 's.npy'), '--backend', 'wasm']);
+    const result = await gan([
+      'sample',
+      '--from',
+      out,
+      '--count',
+      '4',
+      '--label',
+      '2',
+      '--out',
+      join(out, 's.npy'),
+      '--backend',
+      'wasm',
+    ]);
     expect(result.code).toBe(0);
     expect(decodeNpy(readFileSync(join(out, 's.npy'))).shape).toEqual([4, 28, 28, 1]);
     const bad = await gan(['sample', '--from', out, '--label', '99', '--out', join(out, 'x.png')]);

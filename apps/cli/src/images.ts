@@ -12,9 +12,11 @@ export async function toRaster(image: tf.Tensor3D): Promise<Raster & { channels:
 
 /** Draws 2-D samples (and optionally the real points in gray) as a scatter plot. */
 export function scatterPlot(points: Float32Array, realPoints?: Float32Array, size = 400): Raster {
-  // The view spans the real points (or the samples) with a margin.
+  // The view spans the real points and the samples, with a margin.
   let largest = 0;
-  for (const v of realPoints ?? points) if (Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+  for (const data of [points, realPoints ?? points]) {
+    for (const v of data) if (Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+  }
   const extent = 1.15 * (largest || 1);
   const pixels = new Uint8Array(size * size * 3).fill(255);
   const plot = (data: Float32Array, color: readonly number[], radius: number) => {

@@ -26,20 +26,27 @@ async function main(argv: string[]): Promise<void> {
       console.log(usage);
       return;
     default:
-      throw new GanError('UNKNOWN_NAME', `Unknown command "${command}". Known commands: train, sample. Run "gan help" for options.`);
+      throw new GanError(
+        'UNKNOWN_NAME',
+        `Unknown command "${command}". Known commands: train, sample. Run "gan help" for options.`,
+      );
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (GanError.isInstance(error)) {
-    console.error(`gan: ${error.message}`);
-    process.exit(error.code === 'INVALID_ARGUMENT' || error.code === 'UNKNOWN_NAME' ? 2 : 1);
-  }
-  const code = (error as { code?: string }).code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`gan: ${(error as Error).message}. Run "gan help" for the options.`);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  // The wasm backend's worker threads would keep Node alive after the work is done.
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    if (GanError.isInstance(error)) {
+      console.error(`gan: ${error.message}`);
+      process.exit(error.code === 'INVALID_ARGUMENT' || error.code === 'UNKNOWN_NAME' ? 2 : 1);
+    }
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`gan: ${(error as Error).message}. Run "gan help" for the options.`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -63,7 +63,8 @@ export function plotLosses(series: LossSeries, width = 640, height = 360): Raste
       for (let row = 0; row < 5; row++) {
         for (let col = 0; col < 3; col++) {
           if (glyph[row * 3 + col] !== '1') continue;
-          for (let a = 0; a < scale; a++) for (let b = 0; b < scale; b++) set(cursor + col * scale + a, y + row * scale + b, BLACK);
+          for (let a = 0; a < scale; a++)
+            for (let b = 0; b < scale; b++) set(cursor + col * scale + a, y + row * scale + b, BLACK);
         }
       }
       cursor += 4 * scale;

@@ -1,6 +1,11 @@
 /** A one-line progress bar with losses and ETA on a TTY; one line per epoch otherwise (CI logs stay readable). */
 export interface Progress {
-  step(epoch: number, stepInEpoch: number, stepsPerEpoch: number, losses: { discriminator: number; generator: number }): void;
+  step(
+    epoch: number,
+    stepInEpoch: number,
+    stepsPerEpoch: number,
+    losses: { discriminator: number; generator: number },
+  ): void;
   epochDone(line: string): void;
   message(line: string): void;
 }

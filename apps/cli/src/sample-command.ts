@@ -37,7 +37,11 @@ export function readRunConfig(dir: string): RunConfig {
     if (typeof config.info?.latentDim !== 'number') throw new Error('info.latentDim is missing');
     return config;
   } catch (cause) {
-    throw new GanError('CORRUPT_FILE', `"${path}" is not a valid gan run config (${(cause as Error).message}). Train again or restore the file.`, { cause });
+    throw new GanError(
+      'CORRUPT_FILE',
+      `"${path}" is not a valid gan run config (${(cause as Error).message}). Train again or restore the file.`,
+      { cause },
+    );
   }
 }
 
@@ -66,7 +70,11 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     console.log(sampleUsage);
     return;
   }
-  if (!values.from) throw new GanError('INVALID_ARGUMENT', `gan sample needs --from DIR (a folder written by gan train).\n\n${sampleUsage}`);
+  if (!values.from)
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `gan sample needs --from DIR (a folder written by gan train).\n\n${sampleUsage}`,
+    );
   const count = integerFlag(values.count, 'count', 64);
   const out = values.out ?? 'samples.png';
   const format = extname(out).toLowerCase();
@@ -78,10 +86,17 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   const { info } = config;
   let label: number | undefined;
   if (values.label !== undefined) {
-    if (!info.conditional) throw new GanError('INVALID_ARGUMENT', '--label works only with a conditional model (cgan); this run is not conditional.');
+    if (!info.conditional)
+      throw new GanError(
+        'INVALID_ARGUMENT',
+        '--label works only with a conditional model (cgan); this run is not conditional.',
+      );
     label = integerFlag(values.label, 'label', 0, 0);
     if (label >= (info.numClasses ?? 0)) {
-      throw new GanError('INVALID_ARGUMENT', `--label must be in 0..${(info.numClasses ?? 1) - 1} for this model, got ${label}.`);
+      throw new GanError(
+        'INVALID_ARGUMENT',
+        `--label must be in 0..${(info.numClasses ?? 1) - 1} for this model, got ${label}.`,
+      );
     }
   }
 

@@ -36,7 +36,12 @@ With no options it trains the MNIST DCGAN on the built-in "shapes" set (no downl
   --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto)
   --out DIR           run folder (default runs/<model>-<data>)`;
 
-const defaultRange: Record<ModelName, '0,1' | '-1,1'> = { dcgan: '-1,1', 'dcgan-mnist': '0,1', mlp: '-1,1', cgan: '-1,1' };
+const defaultRange: Record<ModelName, '0,1' | '-1,1'> = {
+  dcgan: '-1,1',
+  'dcgan-mnist': '0,1',
+  mlp: '-1,1',
+  cgan: '-1,1',
+};
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -74,10 +79,18 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const learningRate = numberFlag(values.lr, 'lr', 2e-4);
   const beta1 = numberFlag(values.beta1, 'beta1', 0.5);
   const loss = choiceFlag(values.loss, 'loss', lossNames, 'non-saturating');
-  const noise = choiceFlag(values.noise, 'noise', ['normal', 'uniform'] as const, model === 'dcgan-mnist' ? 'uniform' : 'normal');
+  const noise = choiceFlag(
+    values.noise,
+    'noise',
+    ['normal', 'uniform'] as const,
+    model === 'dcgan-mnist' ? 'uniform' : 'normal',
+  );
   const rangeName = choiceFlag(values.range, 'range', ['0,1', '-1,1'] as const, defaultRange[model]);
   if (model === 'dcgan' && rangeName !== '-1,1') {
-    throw new GanError('INVALID_ARGUMENT', 'The dcgan model ends in tanh, so its data range is -1,1. Drop --range or pass --range -1,1.');
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      'The dcgan model ends in tanh, so its data range is -1,1. Drop --range or pass --range -1,1.',
+    );
   }
   const range: [number, number] = rangeName === '0,1' ? [0, 1] : [-1, 1];
   const imageSize = integerFlag(values['image-size'], 'image-size', 64);
@@ -105,7 +118,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const random = createRandom(seed);
   const latentDim = values['latent-dim'] === undefined ? undefined : integerFlag(values['latent-dim'], 'latent-dim', 1);
   if (model === 'cgan' && !data.numClasses) {
-    throw new GanError('INVALID_ARGUMENT', `cgan needs labelled data, and "${data.name}" has no labels. Use --data shapes, mnist or a folder with one subfolder per class.`);
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `cgan needs labelled data, and "${data.name}" has no labels. Use --data shapes, mnist or a folder with one subfolder per class.`,
+    );
   }
   const outputActivation = data.shape.length === 1 ? 'linear' : rangeName === '0,1' ? 'sigmoid' : 'tanh';
   const shared = { latentDim, seed: random.seed() };
@@ -117,7 +133,18 @@ export async function trainCommand(argv: string[]): Promise<void> {
   };
   const modelConfig = modelConfigs[model];
   const gan = createGan(model, modelConfig as never);
-  checkDataShape(gan.info, data.shape, data.range);
+  try {
+    checkDataShape(gan.info, [null, ...data.shape], data.range);
+  } catch (error) {
+    if (GanError.isInstance(error) && error.code === 'SHAPE_MISMATCH') {
+      throw new GanError(
+        'SHAPE_MISMATCH',
+        `${error.message} On the command line: --model dcgan-mnist, mlp or cgan take 28×28 images such as shapes or mnist; --model dcgan takes an image folder, resized to --image-size.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 
   const config = {
     model,
@@ -179,7 +206,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
           if (samples.rank === 3) {
             await writePng(paths.sample(epoch), await toRaster(samples as tf.Tensor3D));
           } else {
-            await writePng(paths.sample(epoch), scatterPlot(await samples.data() as Float32Array, realPreview));
+            await writePng(paths.sample(epoch), scatterPlot((await samples.data()) as Float32Array, realPreview));
           }
         },
         onEpochEnd: async (record) => {
@@ -214,7 +241,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
 }
 
-async function firstPoints(data: { batches: (o: { batchSize: number; shuffle: boolean }) => AsyncIterable<{ x: tf.Tensor; labels?: tf.Tensor }>; size: number }) {
+async function firstPoints(data: {
+  batches: (o: { batchSize: number; shuffle: boolean }) => AsyncIterable<{ x: tf.Tensor; labels?: tf.Tensor }>;
+  size: number;
+}) {
   for await (const batch of data.batches({ batchSize: Math.min(512, data.size), shuffle: false })) {
     const points = (await batch.x.data()) as Float32Array;
     batch.x.dispose();
