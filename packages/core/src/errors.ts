@@ -19,7 +19,7 @@ export type GanErrorCode =
  * global symbol, not the prototype chain).
  */
 export class GanError extends Error {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly code: GanErrorCode;
 
   constructor(code: GanErrorCode, message: string, options?: { cause?: unknown }) {
