@@ -3,13 +3,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ConditionalBatchNorm,
   dcganGammaInitializer,
   dcganWeightInitializer,
   LabelMap,
   labelMap,
+  MinibatchStdDev,
   OneHot,
   oneHot,
+  PixelNorm,
   registerLayers,
+  SelfAttention,
+  SpectralConv2D,
+  SpectralDense,
 } from './index.js';
 
 beforeAll(async () => {
@@ -40,6 +46,8 @@ describe('registration', () => {
     registerLayers();
     expect(classes.LabelMap?.[0]).toBe(LabelMap);
     expect(classes.OneHot?.[0]).toBe(OneHot);
+    const added = [SpectralDense, SpectralConv2D, MinibatchStdDev, PixelNorm, ConditionalBatchNorm, SelfAttention];
+    for (const layer of added) expect(classes[layer.className]?.[0]).toBe(layer);
   });
 
   it('saves and loads a conditional model with identical outputs', async () => {

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ConditionalBatchNorm } from './conditional-batch-norm.js';
 import { LabelMap } from './label-map.js';
+import { MinibatchStdDev } from './minibatch-std-dev.js';
 import { OneHot } from './one-hot.js';
+import { PixelNorm } from './pixel-norm.js';
+import { SelfAttention } from './self-attention.js';
+import { SpectralConv2D } from './spectral-conv2d.js';
+import { SpectralDense } from './spectral-dense.js';
 
 /**
  * Registers the layers of @gan/layers with tfjs serialization so that `tf.loadLayersModel` can rebuild saved
@@ -10,4 +16,10 @@ import { OneHot } from './one-hot.js';
 export function registerLayers(): void {
   tf.serialization.registerClass(LabelMap);
   tf.serialization.registerClass(OneHot);
+  tf.serialization.registerClass(SpectralDense);
+  tf.serialization.registerClass(SpectralConv2D);
+  tf.serialization.registerClass(MinibatchStdDev);
+  tf.serialization.registerClass(PixelNorm);
+  tf.serialization.registerClass(ConditionalBatchNorm);
+  tf.serialization.registerClass(SelfAttention);
 }

@@ -1,12 +1,25 @@
 import { GanError } from '@gan/core';
+import { type AcganConfig, acgan } from './acgan.js';
 import { type CganConfig, cgan } from './cgan.js';
 import { type DcganConfig, dcgan } from './dcgan.js';
 import { type DcganMnistConfig, dcganMnist } from './dcgan-mnist.js';
 import { type MlpGanConfig, mlpGan } from './mlp-gan.js';
+import { type ProjectionGanConfig, projectionGan } from './projection-gan.js';
+import { type SnganConfig, sngan } from './sngan.js';
 import type { GanModels } from './types.js';
+import { type WganGpConfig, wganGp } from './wgan-gp.js';
 
 /** The names {@link createGan} knows, in the order the CLI lists them. */
-export const modelNames = ['dcgan', 'dcgan-mnist', 'mlp', 'cgan'] as const;
+export const modelNames = [
+  'dcgan',
+  'dcgan-mnist',
+  'mlp',
+  'cgan',
+  'acgan',
+  'projection-gan',
+  'sngan',
+  'wgan-gp',
+] as const;
 
 /** One of {@link modelNames}. */
 export type ModelName = (typeof modelNames)[number];
@@ -17,6 +30,10 @@ export interface ModelConfigs {
   'dcgan-mnist': DcganMnistConfig;
   mlp: MlpGanConfig;
   cgan: CganConfig;
+  acgan: AcganConfig;
+  'projection-gan': ProjectionGanConfig;
+  sngan: SnganConfig;
+  'wgan-gp': WganGpConfig;
 }
 
 const builders: { [N in ModelName]: (config: ModelConfigs[N]) => GanModels } = {
@@ -24,6 +41,10 @@ const builders: { [N in ModelName]: (config: ModelConfigs[N]) => GanModels } = {
   'dcgan-mnist': dcganMnist,
   mlp: mlpGan,
   cgan,
+  acgan,
+  'projection-gan': projectionGan,
+  sngan,
+  'wgan-gp': wganGp,
 };
 
 const options: { [N in ModelName]: readonly (keyof ModelConfigs[N])[] } = {
@@ -31,6 +52,10 @@ const options: { [N in ModelName]: readonly (keyof ModelConfigs[N])[] } = {
   'dcgan-mnist': ['latentDim', 'outputActivation', 'seed'],
   mlp: ['latentDim', 'imageShape', 'outputActivation', 'seed'],
   cgan: ['variant', 'numClasses', 'latentDim', 'imageShape', 'outputActivation', 'seed'],
+  acgan: ['numClasses', 'latentDim', 'imageShape', 'outputActivation', 'seed'],
+  'projection-gan': ['numClasses', 'imageShape', 'latentDim', 'ngf', 'ndf', 'seed'],
+  sngan: ['imageShape', 'latentDim', 'ngf', 'ndf', 'seed'],
+  'wgan-gp': ['imageSize', 'channels', 'latentDim', 'ngf', 'ndf', 'seed'],
 };
 
 function isModelName(name: string): name is ModelName {

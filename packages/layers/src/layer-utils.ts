@@ -1,0 +1,67 @@
+import { GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Initializer } from './initializers.js';
+
+/** The options every tfjs layer takes (`name`, `trainable`, `inputShape`, …). */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+export type Shape = tfl.Shape;
+
+/** An initializer as a config accepts it: an instance, or its serialized form `{ className, config }` (from a saved model). */
+export type InitializerOption = Initializer | { className: string; config: tf.serialization.ConfigDict };
+
+export function assertPositiveInteger(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new GanError('INVALID_ARGUMENT', `Expected ${name} to be a positive integer, got ${String(value)}.`);
+  }
+}
+
+export function assertPositiveNumber(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new GanError('INVALID_ARGUMENT', `Expected ${name} to be a positive number, got ${String(value)}.`);
+  }
+}
+
+/** `[n, 4, 4, 3]` for error messages (null dimensions print as `n`). */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => d ?? 'n').join(', ')}]`;
+}
+
+/** The one shape of a single-input layer (tfjs passes `[shape]` in some paths). */
+export function singleShape(inputShape: Shape | Shape[]): Shape {
+  return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+}
+
+/** The one tensor of a single-input layer. */
+export function singleTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+/** Turns an {@link InitializerOption} (or `undefined`, giving `fallback()`) into an initializer instance. */
+export function toInitializer(value: InitializerOption | undefined, fallback: () => Initializer): Initializer {
+  if (value === undefined || value === null) return fallback();
+  if (value instanceof tf.serialization.Serializable) return value as Initializer;
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[value.className];
+  if (!entry) {
+    throw new GanError(
+      'UNKNOWN_NAME',
+      `Unknown initializer class "${value.className}". Pass a tfjs initializer such as tf.initializers.glorotUniform({}).`,
+    );
+  }
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, value.config) as Initializer;
+}
+
+/** The serialized form of an initializer, as tfjs layers write it into a model's config. */
+export function serializeInitializer(initializer: Initializer): tf.serialization.ConfigDict {
+  return { className: initializer.getClassName(), config: initializer.getConfig() };
+}
+
+/**
+ * Identity in the forward pass, zero gradient in the backward pass (TensorFlow's `stop_gradient`, which
+ * tfjs-core does not export).
+ */
+export const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as (x: tf.Tensor) => tf.Tensor;
