@@ -1,12 +1,17 @@
 export { hingeLoss } from './hinge.js';
+export { flipLabels } from './label-noise.js';
 export { leastSquaresLoss } from './least-squares.js';
 export type { LeastSquaresLossConfig } from './least-squares.js';
 export { minimaxLoss } from './minimax.js';
 export type { MinimaxLossConfig } from './minimax.js';
 export { nonSaturatingLoss } from './non-saturating.js';
 export type { NonSaturatingLossConfig } from './non-saturating.js';
+export { createPenalty, gradientPenalty, inputGradient, r1Penalty, r2Penalty } from './penalties.js';
+export type { Critic, GanPenalty, PenaltyConfig, PenaltyInput, PenaltyKind } from './penalties.js';
 export { getLoss, isLossName, lossNames } from './registry.js';
 export type { LossName } from './registry.js';
+export { relativisticAverageLoss, relativisticLoss } from './relativistic.js';
+export { registerSecondOrderGradients } from './second-order-gradients.js';
 export { stableSoftplus } from './softplus.js';
 export type { GanLoss } from './types.js';
 export { wassersteinLoss } from './wasserstein.js';

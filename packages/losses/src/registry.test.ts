@@ -4,7 +4,15 @@ import { getLoss, isLossName, lossNames } from './registry.js';
 
 describe('loss registry', () => {
   it('builds every registered loss under its own name', () => {
-    expect([...lossNames]).toEqual(['non-saturating', 'minimax', 'least-squares', 'hinge', 'wasserstein']);
+    expect([...lossNames]).toEqual([
+      'non-saturating',
+      'minimax',
+      'least-squares',
+      'hinge',
+      'wasserstein',
+      'relativistic',
+      'relativistic-average',
+    ]);
     for (const name of lossNames) expect(getLoss(name).name).toBe(name);
   });
 
@@ -17,7 +25,7 @@ describe('loss registry', () => {
       expect(GanError.isInstance(error)).toBe(true);
       expect((error as GanError).code).toBe('UNKNOWN_NAME');
       expect((error as GanError).message).toBe(
-        'Unknown loss "bce". Known losses: non-saturating, minimax, least-squares, hinge, wasserstein.',
+        'Unknown loss "bce". Known losses: non-saturating, minimax, least-squares, hinge, wasserstein, relativistic, relativistic-average.',
       );
     }
   });

@@ -3,11 +3,20 @@ import { hingeLoss } from './hinge.js';
 import { leastSquaresLoss } from './least-squares.js';
 import { minimaxLoss } from './minimax.js';
 import { nonSaturatingLoss } from './non-saturating.js';
+import { relativisticAverageLoss, relativisticLoss } from './relativistic.js';
 import type { GanLoss } from './types.js';
 import { wassersteinLoss } from './wasserstein.js';
 
 /** The names {@link getLoss} knows, in the order they are listed to users. */
-export const lossNames = ['non-saturating', 'minimax', 'least-squares', 'hinge', 'wasserstein'] as const;
+export const lossNames = [
+  'non-saturating',
+  'minimax',
+  'least-squares',
+  'hinge',
+  'wasserstein',
+  'relativistic',
+  'relativistic-average',
+] as const;
 
 /** One of {@link lossNames}. */
 export type LossName = (typeof lossNames)[number];
@@ -18,6 +27,8 @@ const factories: Record<LossName, () => GanLoss> = {
   'least-squares': () => leastSquaresLoss(),
   hinge: () => hingeLoss(),
   wasserstein: () => wassersteinLoss(),
+  relativistic: () => relativisticLoss(),
+  'relativistic-average': () => relativisticAverageLoss(),
 };
 
 /** Whether `name` is one of {@link lossNames}. */

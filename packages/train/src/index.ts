@@ -5,6 +5,12 @@ export type { GanModelInfo } from './models.js';
 export { trainGan } from './train-gan.js';
 export type { TrainingError } from './train-gan.js';
 export { createGanTrainer } from './trainer.js';
+export { applyAugmentation, augmentPolicies, diffAugment, drawAugmentation } from './augment.js';
+export type { AugmentParameters, AugmentPolicy } from './augment.js';
+export { clipByGlobalNorm } from './clip-gradients.js';
+export { cloneModel, updateEma } from './ema.js';
+export { learningRateFactor } from './learning-rate.js';
+export type { LearningRateSchedule } from './learning-rate.js';
 export type {
   EpochRecord,
   GanTrainer,
@@ -15,3 +21,9 @@ export type {
   TrainGanConfig,
   TrainResult,
 } from './types.js';
+export { readOptimizerState, restoreOptimizerState } from './training-state.js';
+export type {
+  CheckpointConfig,
+  SavedTensor,
+  TrainingState,
+} from './training-state.js';

@@ -303,7 +303,7 @@ describe('trainGan', () => {
     const trainingError = error as TrainingError;
     expect(trainingError.code).toBe('NON_FINITE_LOSS');
     expect(trainingError.message).toMatch(
-      /^Discriminator loss is NaN at epoch 2, step 2 \(step 6 overall\), with the "non-saturating" loss\. .*Try a lower learning rate \(now 0\.0002\), another loss \(minimax, least-squares, hinge, wasserstein\)/,
+      /^Discriminator loss is NaN at epoch 2, step 2 \(step 6 overall\), with the "non-saturating" loss\. .*Try a lower learning rate \(now 0\.0002\), another loss \(minimax, least-squares, hinge, wasserstein, relativistic, relativistic-average\)/,
     );
     expect(trainingError.history.map((r) => r.epoch)).toEqual([1]);
     expect(trainingError.steps).toBe(5);

@@ -5,11 +5,23 @@ import { yieldToEventLoop } from './event-loop.js';
 import { imageGrid } from './image-grid.js';
 import { cyclingLabels } from './noise.js';
 import { createGanTrainer } from './trainer.js';
+import { trainableVariables } from './models.js';
+import { checkResumeState } from './resume.js';
+import {
+  readModelWeights,
+  readOptimizerState,
+  restoreModelWeights,
+  restoreOptimizerState,
+  type TrainingState,
+} from './training-state.js';
 import type { EpochRecord, GanTrainer, StepInfo, TrainGanConfig, TrainResult } from './types.js';
 import { assertInteger } from './validate.js';
 
 /** A GanError thrown by {@link trainGan} with the history of the epochs completed before it. */
-export type TrainingError = GanError & { history: EpochRecord[]; steps: number };
+export type TrainingError = GanError & {
+  history: EpochRecord[];
+  steps: number;
+};
 
 /** How often (ms) the loop lets the event loop run, so that an abort or a UI update gets through. */
 const YIELD_INTERVAL_MS = 25;
@@ -41,7 +53,9 @@ function checkConfig(config: TrainGanConfig, trainer: GanTrainer): void {
   if (trainer.numClasses !== undefined && data.numClasses !== trainer.numClasses) {
     throw new GanError(
       'INVALID_ARGUMENT',
-      `Expected a labelled dataset with ${trainer.numClasses} classes for the conditional GAN, got "${data.name}" with ${data.numClasses ?? 'no'} labels.`,
+      `Expected a labelled dataset with ${
+        trainer.numClasses
+      } classes for the conditional GAN, got "${data.name}" with ${data.numClasses ?? 'no'} labels.`,
     );
   }
   if (config.sampleEpochs !== undefined && config.sampleEpochs !== 'every') {
@@ -55,9 +69,14 @@ function checkConfig(config: TrainGanConfig, trainer: GanTrainer): void {
  * with GanError `NON_FINITE_LOSS` (carrying `history`) when one is not finite. Stops cleanly between steps
  * when `signal` aborts. After the epochs in `sampleEpochs`, passes samples from a fixed noise batch (drawn
  * once, first, from the random source) to `onSamples`.
+ *
+ * With `checkpoint`, hands a {@link TrainingState} to `checkpoint.save` at epoch ends, every
+ * `checkpoint.everySteps` steps and on abort; with `resume` (such a state, plus the models and a fresh
+ * random source of the same run), goes on where that state was taken, giving the weights an uninterrupted
+ * run would have.
  */
 export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
-  const { data, epochs, callbacks = {}, signal } = config;
+  const { data, epochs, callbacks = {}, signal, checkpoint, resume } = config;
   const batchSize = config.batchSize ?? 128;
   const discriminatorSteps = config.discriminatorSteps ?? 1;
   const sampleCount = config.sampleCount ?? 64;
@@ -67,9 +86,11 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
   assertInteger(batchSize, 'batchSize', 1);
   assertInteger(discriminatorSteps, 'discriminatorSteps', 1);
   assertInteger(sampleCount, 'sampleCount', 1);
+  if (checkpoint?.everySteps !== undefined) assertInteger(checkpoint.everySteps, 'checkpoint.everySteps', 1);
 
   const random = config.random ?? createRandom(config.seed);
-  const trainer = createGanTrainer({ ...config, random });
+  // A resumed run's trainer counts generator updates from where the state was taken (schedules, EMA start).
+  const trainer = createGanTrainer({ ...config, random, initialStep: config.resume?.globalStep ?? config.initialStep });
   const history: EpochRecord[] = [];
   let globalStep = 0;
   let fixedNoise: tf.Tensor2D | undefined;
@@ -80,33 +101,139 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
     if (stepsPerEpoch === 0) {
       throw new GanError(
         'INVALID_ARGUMENT',
-        `Expected at least ${batchSize * discriminatorSteps} examples for one step (batchSize ${batchSize} × discriminatorSteps ${discriminatorSteps}), ` +
+        `Expected at least ${
+          batchSize * discriminatorSteps
+        } examples for one step (batchSize ${batchSize} × discriminatorSteps ${discriminatorSteps}), ` +
           `got ${data.size} in "${data.name}". Use a smaller batch size.`,
       );
     }
-    // Drawn first, so the samples of a seeded run do not depend on anything else.
-    fixedNoise = trainer.sampleNoise(sampleCount);
+    let firstEpoch = 1;
+    if (resume) {
+      checkResumeState(resume, {
+        stepsPerEpoch,
+        batchSize,
+        discriminatorSteps,
+        sampleCount,
+        latentDim: trainer.latentDim,
+      });
+      await restoreOptimizerState(
+        trainer.generatorOptimizer,
+        resume.optimizers.generator,
+        trainableVariables(trainer.generator, 'generator'),
+        'generator',
+      );
+      await restoreOptimizerState(
+        trainer.discriminatorOptimizer,
+        resume.optimizers.discriminator,
+        trainableVariables(trainer.discriminator, 'discriminator'),
+        'discriminator',
+      );
+      if (trainer.emaGenerator !== undefined) {
+        if (resume.emaGenerator === undefined) {
+          throw new GanError(
+            'INVALID_ARGUMENT',
+            'Cannot resume with ema: the checkpoint holds no moving-average generator (its run had no ema). Resume without ema.',
+          );
+        }
+        restoreModelWeights(trainer.emaGenerator, resume.emaGenerator, 'moving-average generator');
+      }
+      fixedNoise = tf.tensor2d(resume.fixedNoise.values, resume.fixedNoise.shape);
+      history.push(...resume.history.map((record) => ({ ...record })));
+      globalStep = resume.globalStep;
+      random.setState(resume.randomState);
+      firstEpoch = resume.stepInEpoch >= resume.stepsPerEpoch ? resume.epoch + 1 : resume.epoch;
+    } else {
+      // Drawn first, so the samples of a seeded run do not depend on anything else.
+      fixedNoise = trainer.sampleNoise(sampleCount);
+    }
     if (trainer.numClasses !== undefined) fixedLabels = cyclingLabels(sampleCount, trainer.numClasses);
+    const noise = fixedNoise;
 
     const isAborted = () => signal?.aborted === true;
     let stopped: TrainResult['stopped'] = 'completed';
     let lastYield = performance.now();
 
-    for (let epoch = 1; epoch <= epochs && stopped === 'completed'; epoch++) {
+    /** Where the loop is, for a checkpoint. */
+    let position = {
+      epoch: firstEpoch - 1,
+      stepInEpoch: stepsPerEpoch,
+      epochRandomState: random.getState(),
+    };
+    let sums = {
+      discriminatorSum: 0,
+      discriminatorCount: 0,
+      generatorSum: 0,
+      seconds: 0,
+    };
+    const save = async (reason: 'epoch' | 'steps' | 'aborted'): Promise<void> => {
+      if (!checkpoint) return;
+      const state: TrainingState = {
+        version: 1,
+        epoch: position.epoch,
+        stepInEpoch: position.stepInEpoch,
+        stepsPerEpoch,
+        globalStep,
+        batchSize,
+        discriminatorSteps,
+        randomState: random.getState(),
+        epochRandomState: [...position.epochRandomState],
+        epochSums: { ...sums },
+        history: history.map((record) => ({ ...record })),
+        fixedNoise: {
+          shape: [noise.shape[0], noise.shape[1]],
+          values: Float32Array.from(await noise.data()),
+        },
+        optimizers: {
+          generator: await readOptimizerState(trainer.generatorOptimizer),
+          discriminator: await readOptimizerState(trainer.discriminatorOptimizer),
+        },
+      };
+      if (trainer.emaGenerator !== undefined) state.emaGenerator = await readModelWeights(trainer.emaGenerator);
+      await checkpoint.save(state, reason);
+    };
+    const everySteps = checkpoint?.everySteps;
+    const atEpochEnd = checkpoint?.atEpochEnd ?? true;
+
+    for (let epoch = firstEpoch; epoch <= epochs && stopped === 'completed'; epoch++) {
+      const resumed = resume !== undefined && epoch === resume.epoch && resume.stepInEpoch < stepsPerEpoch;
+      const epochRandomState = resumed ? [...resume.epochRandomState] : random.getState();
+      let steps = resumed ? resume.stepInEpoch : 0;
+      sums = resumed
+        ? { ...resume.epochSums }
+        : {
+            discriminatorSum: 0,
+            discriminatorCount: 0,
+            generatorSum: 0,
+            seconds: 0,
+          };
+      position = { epoch, stepInEpoch: steps, epochRandomState };
       if (isAborted()) {
         stopped = 'aborted';
         break;
       }
-      const start = performance.now();
-      let discriminatorSum = 0;
-      let discriminatorCount = 0;
-      let generatorSum = 0;
-      let steps = 0;
+      let skip = 0;
+      if (resumed) {
+        // Replay the epoch's shuffle from the state it began with, skip the batches already trained on,
+        // then go on with the random state of the moment the checkpoint was taken.
+        random.setState(epochRandomState);
+        skip = resume.stepInEpoch * discriminatorSteps;
+      }
+      const start = performance.now() - sums.seconds * 1000;
       let pending = 0;
       let stepDiscriminatorSum = 0;
-      for await (const batch of data.batches({ batchSize, shuffle, random, dropLast: true })) {
+      let stepHit = false;
+      for await (const batch of data.batches({
+        batchSize,
+        shuffle,
+        random,
+        dropLast: true,
+      })) {
         let discriminatorLoss: number;
         try {
+          if (skip > 0) {
+            if (--skip === 0) random.setState(resume!.randomState);
+            continue;
+          }
           if (steps === stepsPerEpoch) break; // leftover batches (fewer than discriminatorSteps)
           if (pending === 0 && isAborted()) {
             stopped = 'aborted';
@@ -120,16 +247,17 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
         const where = { epoch, step: steps + 1, globalStep: globalStep + 1 };
         if (!Number.isFinite(discriminatorLoss))
           throw nonFiniteLoss(trainer, 'Discriminator', discriminatorLoss, where);
-        discriminatorSum += discriminatorLoss;
-        discriminatorCount++;
+        sums.discriminatorSum += discriminatorLoss;
+        sums.discriminatorCount++;
         stepDiscriminatorSum += discriminatorLoss;
         if (++pending < discriminatorSteps) continue;
 
         const generatorLoss = await trainer.generatorStep(batchSize);
         if (!Number.isFinite(generatorLoss)) throw nonFiniteLoss(trainer, 'Generator', generatorLoss, where);
-        generatorSum += generatorLoss;
+        sums.generatorSum += generatorLoss;
         steps++;
         globalStep++;
+        position.stepInEpoch = steps;
         const info: StepInfo = {
           epoch,
           step: steps,
@@ -141,18 +269,26 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
         pending = 0;
         stepDiscriminatorSum = 0;
         await callbacks.onStepEnd?.(info);
+        if (everySteps !== undefined && globalStep % everySteps === 0) {
+          // At an epoch's last step the state is saved once the epoch's record exists.
+          if (steps < stepsPerEpoch) {
+            sums.seconds = (performance.now() - start) / 1000;
+            await save('steps');
+          } else stepHit = true;
+        }
         if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }
       }
+      sums.seconds = (performance.now() - start) / 1000;
       if (stopped === 'aborted') break;
 
-      const seconds = (performance.now() - start) / 1000;
+      const { seconds } = sums;
       const record: EpochRecord = {
         epoch,
-        discriminatorLoss: discriminatorCount === 0 ? Number.NaN : discriminatorSum / discriminatorCount,
-        generatorLoss: steps === 0 ? Number.NaN : generatorSum / steps,
+        discriminatorLoss: sums.discriminatorCount === 0 ? Number.NaN : sums.discriminatorSum / sums.discriminatorCount,
+        generatorLoss: steps === 0 ? Number.NaN : sums.generatorSum / steps,
         steps,
         seconds,
         imagesPerSecond: seconds > 0 ? (steps * discriminatorSteps * batchSize) / seconds : 0,
@@ -160,10 +296,18 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
       history.push(record);
       await callbacks.onEpochEnd?.(record);
       if (callbacks.onSamples && (sampleEpochs === 'every' || sampleEpochs.includes(epoch))) {
-        await emitSamples(trainer, fixedNoise, fixedLabels, data.range, epoch, callbacks.onSamples);
+        await emitSamples(trainer, noise, fixedLabels, data.range, epoch, callbacks.onSamples);
       }
+      if (atEpochEnd || stepHit) await save(atEpochEnd ? 'epoch' : 'steps');
     }
-    return { history, steps: globalStep, stopped, fixedNoise, fixedLabels };
+    if (stopped === 'aborted' && (checkpoint?.onAbort ?? true)) await save('aborted');
+    return {
+      history,
+      steps: globalStep,
+      stopped,
+      fixedNoise: noise,
+      fixedLabels,
+    };
   } catch (error) {
     tf.dispose([fixedNoise, fixedLabels].filter((t) => t !== undefined));
     if (GanError.isInstance(error) && error.code === 'NON_FINITE_LOSS') {

@@ -1,7 +1,9 @@
 import { createRandom, GanError, formatShape } from '@gan/core';
 import type { Batch } from '@gan/data';
-import { getLoss, type GanLoss } from '@gan/losses';
+import { flipLabels, getLoss, type GanLoss } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
+import { trainingControls } from './controls.js';
+import { learningRateFactor, readLearningRate, writeLearningRate } from './learning-rate.js';
 import { applyModel, inspectGanModels, trainableVariables } from './models.js';
 import { drawLabels, drawNoise, oneHotLabels } from './noise.js';
 import type { GanTrainer, GanTrainerConfig } from './types.js';
@@ -43,13 +45,25 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   assertBeta(beta1, 'beta1');
   assertBeta(beta2, 'beta2');
   const owned: tf.Optimizer[] = [];
-  const defaultOptimizer = (): tf.Optimizer => {
-    const optimizer = tf.train.adam(learningRate, beta1, beta2);
+  const defaultOptimizer = (rate: number | undefined, option: string): tf.Optimizer => {
+    if (rate !== undefined) assertPositive(rate, option);
+    const optimizer = tf.train.adam(rate ?? learningRate, beta1, beta2);
     owned.push(optimizer);
     return optimizer;
   };
-  const generatorOptimizer = config.generatorOptimizer ?? defaultOptimizer();
-  const discriminatorOptimizer = config.discriminatorOptimizer ?? defaultOptimizer();
+  const generatorOptimizer =
+    config.generatorOptimizer ?? defaultOptimizer(config.generatorLearningRate, 'generatorLearningRate');
+  const discriminatorOptimizer =
+    config.discriminatorOptimizer ?? defaultOptimizer(config.discriminatorLearningRate, 'discriminatorLearningRate');
+  const controls = trainingControls(config, generator, info.exampleShape, random);
+  const baseRates = [readLearningRate(generatorOptimizer), readLearningRate(discriminatorOptimizer)] as const;
+  /** Sets both optimizers' learning rates for the current step (a no-op without a schedule). */
+  const scheduleLearningRates = (): void => {
+    if (config.learningRateSchedule === undefined) return;
+    const factor = learningRateFactor(config.learningRateSchedule, controls.step);
+    if (baseRates[0] !== undefined) writeLearningRate(generatorOptimizer, baseRates[0] * factor);
+    if (baseRates[1] !== undefined) writeLearningRate(discriminatorOptimizer, baseRates[1] * factor);
+  };
   const generatorVariables = trainableVariables(generator, 'generator');
   const discriminatorVariables = trainableVariables(discriminator, 'discriminator');
 
@@ -77,25 +91,66 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     return oneHotLabels(batch.labels, numClasses);
   };
 
+  /** The last real batch (and one-hot labels) of a discriminator step, for relativistic generator losses. */
+  let lastReal: { x: tf.Tensor; labels?: tf.Tensor2D } | undefined;
+  const forgetRealBatch = (): void => {
+    if (lastReal) tf.dispose([lastReal.x, lastReal.labels].filter((t) => t !== undefined));
+    lastReal = undefined;
+  };
+  const rememberRealBatch = (batch: Batch, labels: tf.Tensor2D | undefined): void => {
+    forgetRealBatch();
+    lastReal = { x: tf.clone(batch.x), labels: labels === undefined ? undefined : tf.clone(labels) };
+  };
+  const realBatchFor = (batchSize: number): { x: tf.Tensor; labels?: tf.Tensor2D } => {
+    if (lastReal === undefined) {
+      throw new GanError(
+        'INVALID_ARGUMENT',
+        `Expected a discriminator step before the generator step: the "${loss.name}" loss compares fakes with the last real batch.`,
+      );
+    }
+    if (lastReal.x.shape[0] !== batchSize) {
+      throw new GanError(
+        'SHAPE_MISMATCH',
+        `Expected generatorStep(${lastReal.x.shape[0]}) to match the last real batch for the "${loss.name}" loss, got ${batchSize}.`,
+      );
+    }
+    return lastReal;
+  };
+
   const discriminatorStep = async (batch: Batch): Promise<number> => {
     const count = batch.x.shape[0];
     const realLabels = realLabelsOf(batch);
     // The generator runs outside the discriminator's gradient tape: D's update cannot reach G.
     const { z, labels: fakeLabels } = drawLatent(count);
     const fakes = tf.tidy(() => applyModel(generator, inputsOf(z, fakeLabels), true));
+    const flip = controls.drawFlips(count);
+    const alpha = controls.penalty?.kind === 'gp' ? tf.tensor1d(random.uniform(count, 0, 1)) : undefined;
+    if (loss.needsRealLogits) rememberRealBatch(batch, realLabels);
+    scheduleLearningRates();
     try {
       return await minimizeIfFinite({
         optimizer: discriminatorOptimizer,
         model: discriminator,
         variables: discriminatorVariables,
         clip,
+        clipGradientNorm: controls.clipGradientNorm,
         objective: () => {
-          const realLogits = applyModel(discriminator, inputsOf(batch.x, realLabels), true);
-          const fakeLogits = applyModel(discriminator, inputsOf(fakes, fakeLabels), true);
-          return loss.discriminatorLoss(realLogits, fakeLogits);
+          const realCritic = (x: tf.Tensor) =>
+            applyModel(discriminator, inputsOf(controls.augment(x), realLabels), true);
+          const fakeCritic = (x: tf.Tensor) =>
+            applyModel(discriminator, inputsOf(controls.augment(x), fakeLabels), true);
+          let realLogits = realCritic(batch.x);
+          let fakeLogits = fakeCritic(fakes);
+          if (flip !== undefined) [realLogits, fakeLogits] = flipLabels(realLogits, fakeLogits, flip);
+          const value = loss.discriminatorLoss(realLogits, fakeLogits);
+          if (controls.penalty === undefined) return value;
+          // WGAN-GP's interpolates and R1's reals are scored with the real labels, R2's fakes with the fake ones.
+          const critic = controls.penalty.kind === 'r2' ? fakeCritic : realCritic;
+          return tf.add(value, controls.penalty.compute({ critic, real: batch.x, fake: fakes, alpha })) as tf.Scalar;
         },
       });
     } finally {
+      tf.dispose([flip, alpha].filter((t) => t !== undefined));
       tf.dispose([z, fakes]);
       if (fakeLabels) fakeLabels.dispose();
       if (realLabels) realLabels.dispose();
@@ -104,17 +159,26 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
 
   const generatorStep = async (batchSize: number): Promise<number> => {
     assertInteger(batchSize, 'batchSize', 1);
+    const real = loss.needsRealLogits ? realBatchFor(batchSize) : undefined;
     const { z, labels } = drawLatent(batchSize);
+    scheduleLearningRates();
     try {
-      return await minimizeIfFinite({
+      const value = await minimizeIfFinite({
         optimizer: generatorOptimizer,
         model: generator,
         variables: generatorVariables,
+        clipGradientNorm: controls.clipGradientNorm,
         objective: () => {
           const fakes = applyModel(generator, inputsOf(z, labels), true);
-          return loss.generatorLoss(applyModel(discriminator, inputsOf(fakes, labels), true));
+          const fakeLogits = applyModel(discriminator, inputsOf(controls.augment(fakes), labels), true);
+          if (real === undefined) return loss.generatorLoss(fakeLogits);
+          // Relativistic losses compare with D's logits for the last real batch.
+          const realLogits = applyModel(discriminator, inputsOf(controls.augment(real.x), real.labels), true);
+          return loss.generatorLoss(fakeLogits, realLogits);
         },
       });
+      controls.afterGeneratorStep();
+      return value;
     } finally {
       z.dispose();
       if (labels) labels.dispose();
@@ -152,6 +216,12 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     noise,
     random,
     learningRate,
+    generatorOptimizer,
+    discriminatorOptimizer,
+    emaGenerator: controls.emaGenerator,
+    get step() {
+      return controls.step;
+    },
     discriminatorStep,
     generatorStep,
     sampleNoise: (count) => {
@@ -160,6 +230,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     },
     sample,
     dispose: () => {
+      forgetRealBatch();
       for (const optimizer of owned.splice(0)) optimizer.dispose();
     },
   };

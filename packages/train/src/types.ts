@@ -1,8 +1,11 @@
 import type { Random } from '@gan/core';
 import type { Batch, Dataset } from '@gan/data';
-import type { GanLoss } from '@gan/losses';
+import type { GanLoss, PenaltyKind } from '@gan/losses';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { AugmentPolicy } from './augment.js';
+import type { LearningRateSchedule } from './learning-rate.js';
+import type { CheckpointConfig, TrainingState } from './training-state.js';
 
 /** The latent distribution: N(0, 1) or U(−1, 1), independently per dimension. */
 export type NoiseKind = 'normal' | 'uniform';
@@ -47,6 +50,41 @@ export interface GanTrainerConfig {
    * clipping; Arjovsky et al. use `0.01`). Defaults to no clipping.
    */
   discriminatorWeightClip?: number;
+  /** Learning rate of the generator's default Adam (TTUR). Defaults to `learningRate`. */
+  generatorLearningRate?: number;
+  /** Learning rate of the discriminator's default Adam (TTUR, e.g. 4× the generator's). Defaults to `learningRate`. */
+  discriminatorLearningRate?: number;
+  /**
+   * Multiplies both optimizers' base learning rates by `schedule(step)` before every update (`step`: the
+   * 0-based count of generator updates done); a function or `{ kind: 'linear' | 'exponential', … }`.
+   * Defaults to none (constant learning rates).
+   */
+  learningRateSchedule?: LearningRateSchedule;
+  /**
+   * Keep an exponential moving average of the generator's weights, updated after each generator step from
+   * step `startStep` on (before it, the average copies the weights), as `trainer.emaGenerator`.
+   * Defaults to none.
+   */
+  ema?: { decay: number; startStep?: number };
+  /**
+   * DiffAugment policies applied to real and fake images alike inside every discriminator pass (freshly drawn
+   * from the random source, differentiable). Image models only. Defaults to none (`[]`).
+   */
+  augment?: readonly AugmentPolicy[];
+  /** Scale each update's gradients down to this global L2 norm when they are longer. Defaults to no clipping. */
+  clipGradientNorm?: number;
+  /**
+   * A gradient penalty added to the discriminator's loss: WGAN-GP (`'gp'`, on real/fake interpolates), R1
+   * (`'r1'`, on real) or R2 (`'r2'`, on fake); `weight` defaults to `10`. Defaults to none.
+   */
+  penalty?: { kind: PenaltyKind; weight?: number };
+  /**
+   * Fraction of the discriminator's labels flipped at random in each of its updates (a real example scored
+   * as fake and its fake partner as real). Defaults to `0`.
+   */
+  labelNoise?: number;
+  /** Generator updates already done (when resuming), for `learningRateSchedule` and `ema.startStep`. Defaults to `0`. */
+  initialStep?: number;
 }
 
 /** The GAN update, one step at a time, for loops that drive training themselves (CLI, benchmarks, browser). */
@@ -63,6 +101,14 @@ export interface GanTrainer {
   readonly random: Random;
   /** Learning rate of the default optimizers (`undefined` when both optimizers were passed in). */
   readonly learningRate: number | undefined;
+  /** The generator's optimizer (the given one or the trainer's own); checkpoints read and restore its state. */
+  readonly generatorOptimizer: tf.Optimizer;
+  /** The discriminator's optimizer (the given one or the trainer's own). */
+  readonly discriminatorOptimizer: tf.Optimizer;
+  /** The moving average of the generator (same architecture) when `ema` is set, else `undefined`. Sample or save it like the generator. */
+  readonly emaGenerator: tfl.LayersModel | undefined;
+  /** Generator updates done so far (starting at `initialStep`). */
+  readonly step: number;
   /**
    * One discriminator update on a real batch and as many fakes, generated from fresh noise outside the
    * discriminator's gradient. `batch.labels` (class indices) are required for a conditional GAN; the
@@ -153,6 +199,16 @@ export interface TrainGanConfig extends GanTrainerConfig {
   callbacks?: TrainCallbacks;
   /** Stops the run cleanly between steps; the result then has `stopped: 'aborted'`. Defaults to none. */
   signal?: AbortSignal;
+  /**
+   * Hands a {@link TrainingState} to `checkpoint.save` at epoch ends, every `checkpoint.everySteps` steps and
+   * when the run is aborted; never after a non-finite loss, so the last saved state stays good. Defaults to none.
+   */
+  checkpoint?: CheckpointConfig;
+  /**
+   * Continues a run from a state saved through `checkpoint` (with the models and optimizers it was saved
+   * with restored by the caller, e.g. `loadCheckpoint` of `@gan/train/node`). Defaults to a fresh run.
+   */
+  resume?: TrainingState;
 }
 
 /** What {@link trainGan} returns. */

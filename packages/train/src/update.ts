@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { clipByGlobalNorm } from './clip-gradients.js';
 
 export interface UpdateConfig {
   optimizer: tf.Optimizer;
@@ -10,6 +11,8 @@ export interface UpdateConfig {
   objective: () => tf.Scalar;
   /** Clip every trainable weight to `[−clip, clip]` after the update. */
   clip?: number;
+  /** Scale the gradients down to this global L2 norm before the update when they are longer. */
+  clipGradientNorm?: number;
 }
 
 /** The model's regularisation penalties (kernel/bias/activity regularizers), summed; 0 when it has none. */
@@ -20,12 +23,13 @@ function regularization(model: tfl.LayersModel): tf.Scalar | undefined {
 
 /**
  * Computes `objective` and its gradients with respect to `variables` only, reads the loss, and applies
- * the update only when the loss is finite (so a NaN never reaches the weights). Afterwards applies the
+ * the update only when the loss is finite (so a NaN never reaches the weights), with the gradients scaled
+ * down to `clipGradientNorm` first when set. Afterwards applies the
  * layers' weight constraints (as Keras does after each update; tfjs' own `fit` skips them) and `clip`.
  * Resolves to the loss. Every tensor created here is released.
  */
 export async function minimizeIfFinite(config: UpdateConfig): Promise<number> {
-  const { optimizer, model, variables, objective, clip } = config;
+  const { optimizer, model, variables, objective, clip, clipGradientNorm } = config;
   const { value, grads } = optimizer.computeGradients(() => {
     const loss = objective();
     const penalty = regularization(model);
@@ -34,7 +38,12 @@ export async function minimizeIfFinite(config: UpdateConfig): Promise<number> {
   try {
     const loss = (await value.data())[0];
     if (Number.isFinite(loss)) {
-      optimizer.applyGradients(grads);
+      if (clipGradientNorm === undefined) optimizer.applyGradients(grads);
+      else {
+        const clipped = clipByGlobalNorm(grads, clipGradientNorm);
+        optimizer.applyGradients(clipped);
+        tf.dispose(clipped);
+      }
       applyConstraints(model, clip);
     }
     return loss;
