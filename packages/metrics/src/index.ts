@@ -1,1 +1,20 @@
-export {};
+export type { DigitClassifierConfig } from './digit-classifier.js';
+export {
+  digitClassifier,
+  digitFeatureLayerName,
+  digitProbabilityLayerName,
+  featureAndProbabilityModel,
+} from './digit-classifier.js';
+export type { ExtractFeaturesConfig, FeatureBatch, FeatureNetwork } from './extract-features.js';
+export { extractFeatures, featureBatch } from './extract-features.js';
+export { frechetDistance } from './frechet.js';
+export type { InceptionScore, InceptionScoreConfig } from './inception-score.js';
+export { inceptionScore } from './inception-score.js';
+export type { KernelInceptionDistance, KernelInceptionDistanceConfig } from './kernel-inception-distance.js';
+export { kernelInceptionDistance } from './kernel-inception-distance.js';
+export type { SquareMatrix, SymmetricEigen } from './linalg.js';
+export { matmulSquare, sqrtmSymmetric, symmetricEigen, trace, traceSqrtProduct } from './linalg.js';
+export type { PrecisionRecall, PrecisionRecallConfig } from './precision-recall.js';
+export { precisionRecall } from './precision-recall.js';
+export type { GaussianStatistics, RunningStatistics } from './statistics.js';
+export { gaussianStatistics, runningStatistics } from './statistics.js';

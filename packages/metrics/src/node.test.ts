@@ -1,0 +1,96 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createRandom } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { digitClassifier, featureAndProbabilityModel } from './digit-classifier.js';
+import { extractFeatures } from './extract-features.js';
+import { digitClassifierPath, loadDigitClassifier, loadInceptionGraphModel, modelFileHandler } from './node.js';
+
+const mnistDir = '/work/shared/data/mnist';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** 200 of the 2000 t10k digits that scripts/train-digit-classifier.mjs held out (same seeded shuffle). */
+function heldOutDigits(): { images: tf.Tensor4D; labels: Int32Array } {
+  const images = gunzipSync(readFileSync(join(mnistDir, 't10k-images-idx3-ubyte.gz'))).subarray(16);
+  const labels = gunzipSync(readFileSync(join(mnistDir, 't10k-labels-idx1-ubyte.gz'))).subarray(8);
+  const order = createRandom(7).shuffle(Array.from({ length: 10000 }, (_, i) => i)) as number[];
+  const picked = order.slice(8000, 8200);
+  const pixels = new Float32Array(200 * 784);
+  picked.forEach((index, row) => {
+    for (let p = 0; p < 784; p++) pixels[row * 784 + p] = images[index * 784 + p]! / 255;
+  });
+  return { images: tf.tensor4d(pixels, [200, 28, 28, 1]), labels: Int32Array.from(picked, (index) => labels[index]!) };
+}
+
+describe('the shipped digit classifier', () => {
+  it('loads from the package and classifies held-out MNIST digits', async () => {
+    if (!existsSync(mnistDir)) return expect.fail(`MNIST t10k files expected in ${mnistDir}`);
+    expect(existsSync(join(digitClassifierPath(), 'weights.bin'))).toBe(true);
+    const classifier = await loadDigitClassifier();
+    const both = featureAndProbabilityModel(classifier);
+    const { images, labels } = heldOutDigits();
+    const { features, probabilities } = extractFeatures(both, images, { batchSize: 64 });
+    expect(features.shape).toEqual([200, 64]);
+    expect(probabilities?.shape).toEqual([200, 10]);
+    const predicted = await tf.argMax(probabilities!, 1).data();
+    const correct = Array.from(predicted).filter((label, i) => label === labels[i]).length;
+    expect(correct / 200).toBeGreaterThan(0.93);
+    const rowSums = await tf.sum(probabilities!, 1).data();
+    for (const sum of rowSums) expect(sum).toBeCloseTo(1, 5);
+    tf.dispose([images, features, probabilities!]);
+    classifier.dispose();
+  });
+
+  it('names its layers so that features and probabilities can be taken from a model built by hand', () => {
+    const model = digitClassifier({ featureDim: 16 });
+    const both = featureAndProbabilityModel(model);
+    expect(both.outputs.map((output) => output.shape)).toEqual([
+      [null, 16],
+      [null, 10],
+    ]);
+    expect(() => featureAndProbabilityModel(model, 'pool9')).toThrow(/layer named "pool9".*conv1/);
+    model.dispose();
+  });
+});
+
+describe('modelFileHandler and loadInceptionGraphModel', () => {
+  it('round-trips a layers model written in the tfjs file layout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gan-metrics-'));
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [3] })] });
+    await model.save({
+      save: async (artifacts) => {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(
+          join(dir, 'model.json'),
+          JSON.stringify({
+            modelTopology: artifacts.modelTopology,
+            weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: artifacts.weightSpecs }],
+          }),
+        );
+        writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+    });
+    const loaded = await tfl.loadLayersModel(modelFileHandler(join(dir, 'model.json')));
+    const input = tf.tensor2d([[1, 2, 3]]);
+    const expected = await (model.predict(input) as tf.Tensor).data();
+    const got = await (loaded.predict(input) as tf.Tensor).data();
+    expect([...got]).toEqual([...expected]);
+  });
+
+  it('says what is missing when there is no model', async () => {
+    await expect(loadInceptionGraphModel('/nonexistent/inception')).rejects.toThrow(
+      /Expected a tfjs model .* at \/nonexistent\/inception/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'gan-metrics-'));
+    await expect(loadInceptionGraphModel(dir)).rejects.toThrow(/model.json does not exist/);
+  });
+});
