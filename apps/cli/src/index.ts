@@ -1,4 +1,7 @@
 import { GanError } from '@gan/core';
+import { evalCommand, evalUsage } from './eval-command.js';
+import { interpolateCommand, interpolateUsage } from './interpolate-command.js';
+import { logCommand, logUsage } from './log-command.js';
 import { sampleCommand, sampleUsage } from './sample-command.js';
 import { trainCommand, trainUsage } from './train-command.js';
 
@@ -7,10 +10,19 @@ const usage = `gan — train and sample GANs with TensorFlow.js
 Commands:
   gan train [options]    train a GAN (no options: MNIST DCGAN on the built-in shapes set)
   gan sample --from DIR  draw samples from a trained generator
+  gan eval --from DIR    measure a generator: FID, KID, Inception Score, precision/recall
+  gan interpolate --from DIR  walk the latent space between noise vectors (PNG strip)
+  gan log DIR            summarise a run's log.jsonl and plot its losses
 
 ${trainUsage}
 
-${sampleUsage}`;
+${sampleUsage}
+
+${evalUsage}
+
+${interpolateUsage}
+
+${logUsage}`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -19,6 +31,12 @@ async function main(argv: string[]): Promise<void> {
       return trainCommand(rest);
     case 'sample':
       return sampleCommand(rest);
+    case 'eval':
+      return evalCommand(rest);
+    case 'interpolate':
+      return interpolateCommand(rest);
+    case 'log':
+      return logCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -28,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new GanError(
         'UNKNOWN_NAME',
-        `Unknown command "${command}". Known commands: train, sample. Run "gan help" for options.`,
+        `Unknown command "${command}". Known commands: train, sample, eval, interpolate, log. Run "gan help" for options.`,
       );
   }
 }

@@ -1,24 +1,30 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
-import { GanError, createRandom } from '@gan/core';
-import { type ModelName, checkDataShape, createGan, modelNames } from '@gan/models';
+import { createRandom, GanError } from '@gan/core';
+import { checkDataShape, createGan, modelNames } from '@gan/models';
 import { saveModel } from '@gan/models/node';
 import { lossNames } from '@gan/losses';
-import { trainGan } from '@gan/train';
-import * as tf from '@tensorflow/tfjs-core';
-import { choiceFlag, integerFlag, integerListFlag, numberFlag } from './args.js';
+import { type EpochRecord, type TrainingState, trainGan } from '@gan/train';
+import type * as tf from '@tensorflow/tfjs-core';
+import { type BestSoFar, bestMetricNames, improvedBest } from './best-metric.js';
 import { loadData } from './datasets.js';
 import { scatterPlot, toRaster } from './images.js';
 import { plotLosses } from './plot.js';
 import { createProgress } from './progress.js';
+import { checkpointPaths, loadResumeCheckpoint, type RunModels, saveBest, saveLatest } from './run-checkpoints.js';
 import { runPaths, writeJson, writePng } from './run-files.js';
+import { openRunLog, runLogPath } from './run-log.js';
+import { freshSettings, readRunConfig, resumedSettings, type RunConfig, type TrainSettings } from './train-settings.js';
 
 export const trainUsage = `gan train [options]
 
-Trains a GAN and writes generator/, discriminator/, config.json, history.json, loss.png and samples/ to --out.
+Trains a GAN and writes generator/, discriminator/, config.json, history.json, log.jsonl, loss.png, samples/
+and checkpoints/ (latest/, previous/, best/) to --out. Ctrl-C saves a checkpoint and stops; --resume goes on.
 With no options it trains the MNIST DCGAN on the built-in "shapes" set (no download).
 
-  --model NAME        dcgan | dcgan-mnist | mlp | cgan (default dcgan-mnist)
+  --model NAME        ${modelNames.join(' | ')} (default dcgan-mnist)
   --data NAME|PATH    shapes | ring | mnist | fashion-mnist | a folder of idx files or images (default shapes)
   --epochs N          passes over the data (default 5)
   --batch-size N      examples per step (default 64)
@@ -34,14 +40,12 @@ With no options it trains the MNIST DCGAN on the built-in "shapes" set (no downl
   --limit N           use only the first N examples of the data
   --seed N            seed for weights, noise and shuffling (default random, recorded in config.json)
   --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto)
-  --out DIR           run folder (default runs/<model>-<data>)`;
-
-const defaultRange: Record<ModelName, '0,1' | '-1,1'> = {
-  dcgan: '-1,1',
-  'dcgan-mnist': '0,1',
-  mlp: '-1,1',
-  cgan: '-1,1',
-};
+  --out DIR           run folder (default runs/<model>-<data>)
+  --checkpoint-every N  also save checkpoints/latest every N steps (default: at epoch ends and on Ctrl-C)
+  --keep-best-by M    keep checkpoints/best by ${bestMetricNames.join(' | ')} (lower is better; default none)
+  --resume DIR        continue the run in DIR from its latest checkpoint, with the settings in its config.json;
+                      only --epochs, --lr, --backend, --checkpoint-every and --keep-best-by may change
+  --overwrite         start a new run in an --out folder that holds one (its checkpoints and log are deleted)`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -65,6 +69,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'keep-best-by': { type: 'string' },
+      resume: { type: 'string' },
+      overwrite: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,64 +80,102 @@ export async function trainCommand(argv: string[]): Promise<void> {
     console.log(trainUsage);
     return;
   }
-  const model = choiceFlag(values.model, 'model', modelNames, 'dcgan-mnist');
-  const dataSpec = values.data ?? 'shapes';
-  const epochs = integerFlag(values.epochs, 'epochs', 5);
-  const batchSize = integerFlag(values['batch-size'], 'batch-size', 64);
-  const learningRate = numberFlag(values.lr, 'lr', 2e-4);
-  const beta1 = numberFlag(values.beta1, 'beta1', 0.5);
-  const loss = choiceFlag(values.loss, 'loss', lossNames, 'non-saturating');
-  const noise = choiceFlag(
-    values.noise,
-    'noise',
-    ['normal', 'uniform'] as const,
-    model === 'dcgan-mnist' ? 'uniform' : 'normal',
-  );
-  const rangeName = choiceFlag(values.range, 'range', ['0,1', '-1,1'] as const, defaultRange[model]);
-  if (model === 'dcgan' && rangeName !== '-1,1') {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      'The dcgan model ends in tanh, so its data range is -1,1. Drop --range or pass --range -1,1.',
-    );
+  const resumeDir = values.resume;
+  const runConfig = resumeDir === undefined ? undefined : await readRunConfig(resumeDir);
+  const settings =
+    resumeDir === undefined || runConfig === undefined
+      ? freshSettings(values)
+      : resumedSettings(resumeDir, runConfig, values);
+  const { out } = settings;
+  const checkpoints = checkpointPaths(out);
+  if (runConfig === undefined && existsSync(checkpoints.root)) {
+    if (!values.overwrite) {
+      throw new GanError(
+        'INVALID_ARGUMENT',
+        `${out} already holds a run with checkpoints. Continue it with --resume ${out}, start a new one with another --out, or pass --overwrite to replace it.`,
+      );
+    }
+    await rm(checkpoints.root, { recursive: true, force: true });
   }
-  const range: [number, number] = rangeName === '0,1' ? [0, 1] : [-1, 1];
-  const imageSize = integerFlag(values['image-size'], 'image-size', 64);
-  const variant = choiceFlag(values.variant, 'variant', ['mlp', 'dcgan'] as const, 'mlp');
-  const sampleEpochs = integerListFlag(values['sample-epochs'], 'sample-epochs');
-  const limit = values.limit === undefined ? undefined : integerFlag(values.limit, 'limit', 0);
-  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integerFlag(values.seed, 'seed', 0, 0);
-  const out = values.out ?? `runs/${model}-${dataSpec.replace(/[^\w.-]+/g, '_')}`;
-  const paths = runPaths(out);
-  const progress = createProgress(epochs);
+  const progress = createProgress(settings.epochs);
 
-  const backend = await initBackend({ prefer: (values.backend ?? 'auto') as never });
+  const backend = await initBackend({ prefer: settings.backend as never });
   registerTrainingKernels();
   progress.message(`backend: ${backend.name} (${backend.reason})`);
 
-  const data = await loadData(dataSpec, {
-    range,
-    imageSize: model === 'dcgan' ? imageSize : undefined,
-    limit,
-    seed,
+  const data = await loadData(settings.dataSpec, {
+    range: settings.rangeName === '0,1' ? [0, 1] : [-1, 1],
+    imageSize: resizedModels.includes(settings.model) ? settings.imageSize : undefined,
+    limit: settings.limit,
+    seed: settings.seed,
     log: (line) => progress.message(line),
   });
   progress.message(`data: ${data.name}, ${data.size} examples of [${data.shape.join(', ')}] from ${data.source}`);
 
-  const random = createRandom(seed);
-  const latentDim = values['latent-dim'] === undefined ? undefined : integerFlag(values['latent-dim'], 'latent-dim', 1);
-  if (model === 'cgan' && !data.numClasses) {
+  const random = createRandom(settings.seed);
+  let models: RunModels;
+  let resume: TrainingState | undefined;
+  let best: BestSoFar | undefined;
+  if (runConfig !== undefined) {
+    const checkpoint = await loadResumeCheckpoint(out, (line) => progress.message(line));
+    models = { generator: checkpoint.generator, discriminator: checkpoint.discriminator };
+    resume = checkpoint.state;
+    best = checkpoint.metadata?.best as BestSoFar | undefined;
+    progress.message(
+      `resuming ${out} at epoch ${resume.epoch}, step ${resume.stepInEpoch}/${resume.stepsPerEpoch} (step ${resume.globalStep} overall)`,
+    );
+    const resumed = [...(runConfig.resumed ?? [])];
+    resumed.push({ at: new Date().toISOString(), fromStep: resume.globalStep, backend: backend.name });
+    await writeJson(runPaths(out).config, {
+      ...runConfig,
+      training: {
+        ...runConfig.training,
+        epochs: settings.epochs,
+        learningRate: settings.learningRate,
+        checkpointEvery: settings.checkpointEvery,
+        keepBestBy: settings.keepBestBy,
+      },
+      resumed,
+    });
+  } else {
+    models = await createRun(settings, data, random, backend.name);
+  }
+  await train(settings, { data, random, models, resume, best, progress });
+}
+
+type Progress = ReturnType<typeof createProgress>;
+
+/** Models that take labelled data. */
+const conditionalModels: readonly string[] = ['cgan', 'acgan', 'projection-gan'];
+/** Models built for a square --image-size, to which image folders are resized. */
+const resizedModels: readonly string[] = ['dcgan', 'wgan-gp'];
+type Data = Awaited<ReturnType<typeof loadData>>;
+
+/** Builds the models of a new run and writes its config.json. */
+async function createRun(
+  settings: TrainSettings,
+  data: Data,
+  random: ReturnType<typeof createRandom>,
+  backend: string,
+) {
+  const { model, rangeName, imageSize, variant } = settings;
+  if (conditionalModels.includes(model) && !data.numClasses) {
     throw new GanError(
       'INVALID_ARGUMENT',
-      `cgan needs labelled data, and "${data.name}" has no labels. Use --data shapes, mnist or a folder with one subfolder per class.`,
+      `${model} needs labelled data, and "${data.name}" has no labels. Use --data shapes, mnist or a folder with one subfolder per class.`,
     );
   }
   const outputActivation = data.shape.length === 1 ? 'linear' : rangeName === '0,1' ? 'sigmoid' : 'tanh';
-  const shared = { latentDim, seed: random.seed() };
+  const shared = { latentDim: settings.latentDim, seed: random.seed() };
   const modelConfigs = {
     dcgan: { ...shared, imageSize, channels: data.shape[2] },
     'dcgan-mnist': { ...shared, outputActivation },
     mlp: { ...shared, imageShape: data.shape, outputActivation },
     cgan: { ...shared, variant, numClasses: data.numClasses, imageShape: data.shape, outputActivation },
+    acgan: { ...shared, numClasses: data.numClasses, imageShape: data.shape, outputActivation },
+    'projection-gan': { ...shared, numClasses: data.numClasses, imageShape: data.shape },
+    sngan: { ...shared, imageShape: data.shape },
+    'wgan-gp': { ...shared, imageSize, channels: data.shape[2] },
   };
   const modelConfig = modelConfigs[model];
   const gan = createGan(model, modelConfig as never);
@@ -139,64 +185,121 @@ export async function trainCommand(argv: string[]): Promise<void> {
     if (GanError.isInstance(error) && error.code === 'SHAPE_MISMATCH') {
       throw new GanError(
         'SHAPE_MISMATCH',
-        `${error.message} On the command line: --model dcgan-mnist, mlp or cgan take 28×28 images such as shapes or mnist; --model dcgan takes an image folder, resized to --image-size.`,
+        `${error.message} On the command line: --model dcgan-mnist, mlp or cgan take 28×28 images such as shapes or mnist; --model dcgan and wgan-gp take an image folder, resized to --image-size.`,
         { cause: error },
       );
     }
     throw error;
   }
-
-  const config = {
+  const config: RunConfig = {
     model,
     modelConfig: { ...modelConfig, latentDim: gan.info.latentDim },
     info: gan.info,
     data: {
-      spec: dataSpec,
+      spec: settings.dataSpec,
       name: data.name,
       source: data.source,
       size: data.size,
       shape: data.shape,
-      range: data.range,
+      range: data.range as [number, number],
       numClasses: data.numClasses,
       classNames: data.classNames,
+      limit: settings.limit,
     },
-    training: { epochs, batchSize, learningRate, beta1, loss, noise, seed, sampleEpochs: sampleEpochs ?? 'every' },
-    backend: backend.name,
+    training: {
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      learningRate: settings.learningRate,
+      beta1: settings.beta1,
+      loss: settings.loss,
+      noise: settings.noise,
+      seed: settings.seed,
+      sampleEpochs: settings.sampleEpochs ?? 'every',
+      checkpointEvery: settings.checkpointEvery,
+      keepBestBy: settings.keepBestBy,
+    },
+    backend,
     createdAt: new Date().toISOString(),
   };
-  await writeJson(paths.config, config);
+  await writeJson(runPaths(settings.out).config, config);
+  return { generator: gan.generator, discriminator: gan.discriminator };
+}
+
+interface TrainContext {
+  data: Data;
+  random: ReturnType<typeof createRandom>;
+  models: RunModels;
+  resume: TrainingState | undefined;
+  best: BestSoFar | undefined;
+  progress: Progress;
+}
+
+async function train(settings: TrainSettings, context: TrainContext): Promise<void> {
+  const { data, random, models, resume, progress } = context;
+  const { out, epochs, batchSize, keepBestBy } = settings;
+  const paths = runPaths(out);
+  const checkpoints = checkpointPaths(out);
+  let best = context.best;
+  let bestImproved = false;
 
   const controller = new AbortController();
   const onSignal = (signal: string) => {
-    progress.message(`${signal}: stopping after this step and saving…`);
+    progress.message(`${signal}: stopping after this step and saving a checkpoint…`);
     controller.abort();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   const realPreview = data.shape.length === 1 ? await firstPoints(data) : undefined;
-  const history: { epoch: number; discriminatorLoss: number; generatorLoss: number }[] = [];
+  const history: EpochRecord[] = resume ? resume.history.map((record) => ({ ...record })) : [];
   const saveNetworks = async () => {
-    await saveModel(gan.generator, paths.generator);
-    await saveModel(gan.discriminator, paths.discriminator);
+    await saveModel(models.generator, paths.generator);
+    await saveModel(models.discriminator, paths.discriminator);
   };
+  const log = await openRunLog(runLogPath(out), resume?.globalStep ?? 0);
+  let lastStepTime = performance.now();
+  let lastSaved: TrainingState | undefined = resume;
 
   try {
     const result = await trainGan({
-      generator: gan.generator,
-      discriminator: gan.discriminator,
+      ...models,
       data,
-      loss,
+      loss: settings.loss,
       epochs,
       batchSize,
-      learningRate,
-      beta1,
-      noise,
+      learningRate: settings.learningRate,
+      beta1: settings.beta1,
+      noise: settings.noise,
       random,
-      sampleEpochs: sampleEpochs ?? 'every',
+      sampleEpochs: settings.sampleEpochs ?? 'every',
       signal: controller.signal,
+      resume,
+      checkpoint: {
+        everySteps: settings.checkpointEvery,
+        save: async (state, reason) => {
+          const metadata = { best, reason };
+          await saveLatest(out, models, state, metadata);
+          if (reason === 'epoch' && bestImproved) await saveBest(out, models, state, metadata);
+          bestImproved = false;
+          lastSaved = state;
+          log.sync();
+        },
+      },
       callbacks: {
         onStepEnd: (info) => {
+          const now = performance.now();
+          const seconds = (now - lastStepTime) / 1000;
+          lastStepTime = now;
+          log.append({
+            step: info.globalStep,
+            epoch: info.epoch,
+            stepInEpoch: info.step,
+            discriminatorLoss: info.discriminatorLoss,
+            generatorLoss: info.generatorLoss,
+            seconds,
+            imagesPerSecond: seconds > 0 ? batchSize / seconds : 0,
+            time: new Date().toISOString(),
+          });
           progress.step(info.epoch, info.step, info.stepsPerEpoch, {
             discriminator: info.discriminatorLoss,
             generator: info.generatorLoss,
@@ -214,6 +317,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
           progress.epochDone(
             `epoch ${record.epoch}/${epochs}  D ${record.discriminatorLoss.toFixed(4)}  G ${record.generatorLoss.toFixed(4)}  ${record.imagesPerSecond.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s`,
           );
+          if (keepBestBy !== undefined) {
+            const improved = await improvedBest(keepBestBy, best, { record, generator: models.generator });
+            if (improved) {
+              best = improved;
+              bestImproved = true;
+            }
+          }
           await writeJson(paths.history, history);
           await writePng(
             paths.lossPlot,
@@ -230,12 +340,26 @@ export async function trainCommand(argv: string[]): Promise<void> {
     result.fixedLabels?.dispose();
     if (result.stopped === 'aborted') {
       await saveNetworks();
-      progress.message(`Stopped early; the networks as of the last step are saved in ${out}.`);
+      progress.message(
+        `Stopped at step ${result.steps}; checkpoint saved in ${checkpoints.latest}. Continue with: gan train --resume ${out}`,
+      );
       process.exitCode = 130;
     } else {
-      progress.message(`Done: ${out} (generator/, discriminator/, config.json, history.json, loss.png, samples/)`);
+      progress.message(
+        `Done: ${out} (generator/, discriminator/, config.json, history.json, log.jsonl, loss.png, samples/, checkpoints/)`,
+      );
     }
+  } catch (error) {
+    if (GanError.isInstance(error) && error.code === 'NON_FINITE_LOSS') {
+      const kept =
+        lastSaved === undefined
+          ? 'No checkpoint was saved before it (the first epoch did not finish).'
+          : `The last good checkpoint (epoch ${lastSaved.epoch}, step ${lastSaved.globalStep} overall) is kept in ${checkpoints.latest}; continue from it with a lower rate: gan train --resume ${out} --lr ${settings.learningRate / 10}`;
+      throw new GanError('NON_FINITE_LOSS', `${error.message}\nThe run stopped. ${kept}`, { cause: error });
+    }
+    throw error;
   } finally {
+    log.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

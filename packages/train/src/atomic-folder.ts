@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 
 /** Size and SHA-256 of one file of a folder, by its path relative to the folder (with `/`). */
@@ -11,7 +11,7 @@ export interface FileRecord {
 
 /** Flushes a file or folder to disk. Folders cannot be opened for sync on every system; that is skipped. */
 export async function syncPath(path: string): Promise<void> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch {

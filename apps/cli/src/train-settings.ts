@@ -1,0 +1,214 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { GanError } from '@gan/core';
+import { lossNames } from '@gan/losses';
+import { type ModelName, modelNames } from '@gan/models';
+import { choiceFlag, integerFlag, integerListFlag, numberFlag } from './args.js';
+import { type BestMetricName, checkBestMetric } from './best-metric.js';
+
+/** The flags of `gan train`, as `parseArgs` returns them. */
+export type TrainFlags = Partial<Record<string, string | boolean>>;
+
+/** Every setting of a run. */
+export interface TrainSettings {
+  model: ModelName;
+  dataSpec: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  beta1: number;
+  loss: string;
+  noise: 'normal' | 'uniform';
+  rangeName: '0,1' | '-1,1';
+  imageSize: number;
+  variant: 'mlp' | 'dcgan';
+  sampleEpochs: number[] | undefined;
+  limit: number | undefined;
+  seed: number;
+  latentDim: number | undefined;
+  out: string;
+  backend: string;
+  /** Also save `checkpoints/latest` every this many steps. */
+  checkpointEvery: number | undefined;
+  keepBestBy: BestMetricName | undefined;
+}
+
+/** The part of config.json that `--resume` reads back. */
+export interface RunConfig {
+  model: ModelName;
+  modelConfig: { latentDim?: number; imageSize?: number; variant?: 'mlp' | 'dcgan'; [key: string]: unknown };
+  data: { spec: string; range: [number, number]; limit?: number; [key: string]: unknown };
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    beta1: number;
+    loss: string;
+    noise: 'normal' | 'uniform';
+    seed: number;
+    sampleEpochs: number[] | 'every';
+    checkpointEvery?: number;
+    keepBestBy?: BestMetricName;
+  };
+  resumed?: unknown[];
+  [key: string]: unknown;
+}
+
+/** The data range each model is trained on by default (the generator's output activation follows it). */
+const defaultRange: Partial<Record<ModelName, '0,1' | '-1,1'>> = { 'dcgan-mnist': '0,1', acgan: '0,1' };
+
+/** Models whose generator always ends in tanh, so their data must be in [-1, 1]. */
+export const tanhModels: readonly ModelName[] = ['dcgan', 'projection-gan', 'sngan', 'wgan-gp'];
+
+/** Flags a resumed run may change: how long, how fast, where, and how it is saved. */
+const changeableOnResume = new Set(['epochs', 'lr', 'backend', 'checkpoint-every', 'keep-best-by', 'resume', 'help']);
+
+function parseSettings(flags: TrainFlags, defaults: Partial<TrainSettings>): TrainSettings {
+  const text = (name: string) => flags[name] as string | undefined;
+  const model = choiceFlag(text('model'), 'model', modelNames, defaults.model ?? 'dcgan-mnist');
+  const dataSpec = text('data') ?? defaults.dataSpec ?? 'shapes';
+  const rangeName = choiceFlag(
+    text('range'),
+    'range',
+    ['0,1', '-1,1'] as const,
+    defaults.rangeName ?? defaultRange[model] ?? '-1,1',
+  );
+  if (tanhModels.includes(model) && rangeName !== '-1,1') {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `The ${model} model ends in tanh, so its data range is -1,1. Drop --range or pass --range -1,1.`,
+    );
+  }
+  const seedFlag = text('seed');
+  return {
+    model,
+    dataSpec,
+    epochs: integerFlag(text('epochs'), 'epochs', defaults.epochs ?? 5),
+    batchSize: integerFlag(text('batch-size'), 'batch-size', defaults.batchSize ?? 64),
+    learningRate: numberFlag(text('lr'), 'lr', defaults.learningRate ?? 2e-4),
+    beta1: numberFlag(text('beta1'), 'beta1', defaults.beta1 ?? 0.5),
+    loss: choiceFlag(text('loss'), 'loss', lossNames, defaults.loss ?? 'non-saturating'),
+    noise: choiceFlag(
+      text('noise'),
+      'noise',
+      ['normal', 'uniform'] as const,
+      defaults.noise ?? (model === 'dcgan-mnist' ? 'uniform' : 'normal'),
+    ),
+    rangeName,
+    imageSize: integerFlag(text('image-size'), 'image-size', defaults.imageSize ?? 64),
+    variant: choiceFlag(text('variant'), 'variant', ['mlp', 'dcgan'] as const, defaults.variant ?? 'mlp'),
+    sampleEpochs: integerListFlag(text('sample-epochs'), 'sample-epochs') ?? defaults.sampleEpochs,
+    limit: text('limit') === undefined ? defaults.limit : integerFlag(text('limit'), 'limit', 0),
+    seed:
+      seedFlag === undefined
+        ? (defaults.seed ?? Math.floor(Math.random() * 2 ** 31))
+        : integerFlag(seedFlag, 'seed', 0, 0),
+    latentDim: text('latent-dim') === undefined ? defaults.latentDim : integerFlag(text('latent-dim'), 'latent-dim', 1),
+    out: text('out') ?? defaults.out ?? `runs/${model}-${dataSpec.replace(/[^\w.-]+/g, '_')}`,
+    backend: text('backend') ?? 'auto',
+    checkpointEvery:
+      text('checkpoint-every') === undefined
+        ? defaults.checkpointEvery
+        : integerFlag(text('checkpoint-every'), 'checkpoint-every', 1),
+    keepBestBy: text('keep-best-by') === undefined ? defaults.keepBestBy : checkBestMetric(text('keep-best-by')!),
+  };
+}
+
+/** The settings of a new run: the flags over the defaults. */
+export function freshSettings(flags: TrainFlags): TrainSettings {
+  return parseSettings(flags, {});
+}
+
+/** Reads `DIR/config.json` of a run, with a clear error when it is missing or not a run config. */
+export async function readRunConfig(dir: string): Promise<RunConfig> {
+  const path = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new GanError(
+      'NOT_FOUND',
+      `No config.json in "${dir}": --resume takes the folder of a run started with \`gan train\` (its --out).`,
+      { cause },
+    );
+  }
+  try {
+    const config = JSON.parse(text) as RunConfig;
+    if (typeof config.model !== 'string' || typeof config.training?.batchSize !== 'number')
+      throw new Error('fields missing');
+    return config;
+  } catch (cause) {
+    throw new GanError(
+      'CORRUPT_FILE',
+      `${path} is not a valid gan run config (${(cause as Error).message}). Start a new run instead of resuming.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The settings of a resumed run: those in config.json, with `--epochs`, `--lr`, `--backend`,
+ * `--checkpoint-every` and `--keep-best-by` allowed to change. Any other flag must repeat the recorded value.
+ */
+export function resumedSettings(dir: string, config: RunConfig, flags: TrainFlags): TrainSettings {
+  const { training } = config;
+  const recorded: Partial<TrainSettings> = {
+    model: config.model,
+    dataSpec: config.data.spec,
+    epochs: training.epochs,
+    batchSize: training.batchSize,
+    learningRate: training.learningRate,
+    beta1: training.beta1,
+    loss: training.loss,
+    noise: training.noise,
+    rangeName: config.data.range[0] === 0 ? '0,1' : '-1,1',
+    imageSize: config.modelConfig.imageSize,
+    variant: config.modelConfig.variant,
+    sampleEpochs: training.sampleEpochs === 'every' ? undefined : training.sampleEpochs,
+    limit: config.data.limit,
+    seed: training.seed,
+    latentDim: config.modelConfig.latentDim,
+    out: dir,
+    checkpointEvery: training.checkpointEvery,
+    keepBestBy: training.keepBestBy,
+  };
+  const settings = parseSettings(flags, recorded);
+  const keyOf: Record<string, keyof TrainSettings> = {
+    model: 'model',
+    data: 'dataSpec',
+    'batch-size': 'batchSize',
+    'latent-dim': 'latentDim',
+    beta1: 'beta1',
+    loss: 'loss',
+    noise: 'noise',
+    range: 'rangeName',
+    'image-size': 'imageSize',
+    variant: 'variant',
+    'sample-epochs': 'sampleEpochs',
+    limit: 'limit',
+    seed: 'seed',
+  };
+  for (const [flag, value] of Object.entries(flags)) {
+    if (value === undefined || changeableOnResume.has(flag)) continue;
+    if (flag === 'out') {
+      if (resolve(String(value)) === resolve(dir)) continue;
+      throw new GanError(
+        'INVALID_ARGUMENT',
+        `--out ${String(value)} conflicts with --resume ${dir}: a resumed run stays in its folder. Drop --out.`,
+      );
+    }
+    const key = keyOf[flag];
+    if (key === undefined) {
+      throw new GanError('INVALID_ARGUMENT', `--${flag} cannot be used with --resume. Drop it.`);
+    }
+    const recordedValue = recorded[key] ?? (key === 'imageSize' ? 64 : key === 'variant' ? 'mlp' : undefined);
+    if (JSON.stringify(settings[key]) !== JSON.stringify(recordedValue)) {
+      throw new GanError(
+        'INVALID_ARGUMENT',
+        `--${flag} ${String(value)} conflicts with the run in ${dir}, which was started with ${JSON.stringify(recordedValue ?? 'the default')} (config.json). ` +
+          `A resumed run keeps its settings; only --epochs, --lr, --backend, --checkpoint-every and --keep-best-by may change. Drop --${flag}, or start a new run with another --out.`,
+      );
+    }
+  }
+  return settings;
+}
