@@ -1,0 +1,165 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadModel } from '@gan/models/node';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HeadlessChromium, launchChromium } from './chromium.js';
+import { type StaticServer, serveStatic } from './static-server.js';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+let server: StaticServer;
+let browser: HeadlessChromium;
+let page: Page;
+const pageErrors: string[] = [];
+
+const text = async (selector: string) => (await page.textContent(selector))?.trim() ?? '';
+const stepCount = async () => Number(await text('#step-count'));
+const viewUpdates = async () => Number((await page.getAttribute('#view', 'data-updates')) ?? 0);
+const snapshot = () => page.locator('#view').screenshot();
+
+/** Waits until the sample view has been redrawn after `before` updates. */
+async function waitForViewAfter(before: number): Promise<void> {
+  await page.waitForFunction(
+    (count) => Number(document.querySelector('#view')?.getAttribute('data-updates') ?? 0) > count,
+    before,
+  );
+}
+
+async function setUp(backend: string, task: string, batchSize: number): Promise<void> {
+  await page.selectOption('#backend', backend);
+  await page.selectOption('#task', task);
+  await page.fill('#batch-size', String(batchSize));
+  const before = await viewUpdates();
+  await page.click('#setup');
+  await page.waitForFunction(() => !(document.querySelector('#start') as HTMLButtonElement).disabled, null, {
+    timeout: 90_000,
+  });
+  await waitForViewAfter(before);
+  expect(await text('#message')).toBe('');
+}
+
+async function setLearningRates(generator: number, discriminator: number): Promise<void> {
+  await page.fill('#lr-generator', String(generator));
+  await page.dispatchEvent('#lr-generator', 'change');
+  await page.fill('#lr-discriminator', String(discriminator));
+  await page.dispatchEvent('#lr-discriminator', 'change');
+}
+
+/** One training step with the Step button; resolves once its view is drawn. */
+async function singleStep(): Promise<void> {
+  const step = await stepCount();
+  const updates = await viewUpdates();
+  await page.click('#step');
+  await page.waitForFunction((n) => Number(document.querySelector('#step-count')?.textContent) === n + 1, step);
+  await waitForViewAfter(updates);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  server = await serveStatic(dist);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  // Generous: other test suites may share the machine's two cores.
+  page.setDefaultTimeout(90_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(server.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the built playground in headless Chromium', () => {
+  it('trains the 2-D GAN on the ring in a Web Worker on wasm: losses move and the view changes', async () => {
+    await setUp('wasm', 'points', 64);
+    expect(await text('#backend-name')).toBe('wasm');
+    expect(await text('#thread')).toBe('Web Worker');
+    expect(await text('#description')).toMatch(/^mlp on ring/);
+    const before = await snapshot();
+
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.querySelector('#step-count')?.textContent) >= 3);
+    const first = { d: await text('#d-loss'), g: await text('#g-loss'), step: await stepCount() };
+    await page.waitForFunction((n) => Number(document.querySelector('#step-count')?.textContent) >= n + 3, first.step);
+    const second = { d: await text('#d-loss'), g: await text('#g-loss') };
+    await page.click('#pause');
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'paused');
+
+    for (const value of [first.d, first.g, second.d, second.g]) expect(Number.isFinite(Number(value))).toBe(true);
+    expect([second.d, second.g]).not.toEqual([first.d, first.g]);
+    expect(Number(await text('#img-per-sec'))).toBeGreaterThan(0);
+    const after = await snapshot();
+    expect(after.equals(before)).toBe(false);
+
+    // Paused: no more steps.
+    const paused = await stepCount();
+    await page.waitForTimeout(500);
+    expect(await stepCount()).toBe(paused);
+  });
+
+  it('changes learning rates while set up: at 0 a step leaves both networks (and the view) as they were', async () => {
+    await setLearningRates(0, 0);
+    await singleStep(); // lets a step in flight at the change finish
+    const frozen = await snapshot();
+    await singleStep();
+    expect((await snapshot()).equals(frozen)).toBe(true);
+
+    await setLearningRates(1e-3, 1e-3);
+    await singleStep();
+    expect((await snapshot()).equals(frozen)).toBe(false);
+  });
+
+  it('exports the generator as a tfjs model that Node loads, and the page loads it back with the same outputs', async () => {
+    const downloads: Download[] = [];
+    const both = new Promise<void>((resolve) => {
+      page.on('download', (download) => {
+        downloads.push(download);
+        if (downloads.length === 2) resolve();
+      });
+    });
+    await page.click('#export');
+    await both;
+    const folder = join(browser.downloads, 'exported');
+    mkdirSync(folder, { recursive: true });
+    const byName = new Map(downloads.map((d) => [d.suggestedFilename(), d]));
+    expect([...byName.keys()].sort()).toEqual(['gan-generator.json', 'gan-generator.weights.bin']);
+    await byName.get('gan-generator.json')?.saveAs(join(folder, 'model.json'));
+    await byName.get('gan-generator.weights.bin')?.saveAs(join(folder, 'gan-generator.weights.bin'));
+    const manifest = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+    expect(manifest.weightsManifest[0].paths).toEqual(['./gan-generator.weights.bin']);
+
+    const generator = await loadModel(folder);
+    expect(generator.inputs[0]?.shape).toEqual([null, 8]);
+    expect(generator.outputs[0]?.shape).toEqual([null, 2]);
+    const atZero = tf.tidy(() => (generator.predict(tf.zeros([1, 8])) as tf.Tensor).arraySync() as number[][]);
+
+    // The page loads the same files through tf.io.browserFiles and reports G(0).
+    await page.setInputFiles('#generator-files', [
+      join(folder, 'model.json'),
+      join(folder, 'gan-generator.weights.bin'),
+    ]);
+    await page.waitForFunction(() => /G\(0\) = \[/.test(document.querySelector('#loaded-info')?.textContent ?? ''));
+    const info = await text('#loaded-info');
+    expect(info).toMatch(/^mlp: z 8 → \[2\]/);
+    const [x, y] = (/G\(0\) = \[([-\d.]+), ([-\d.]+)\]/.exec(info) ?? []).slice(1).map(Number);
+    expect(x).toBeCloseTo(atZero[0]?.[0] as number, 4);
+    expect(y).toBeCloseTo(atZero[0]?.[1] as number, 4);
+    expect(await page.isDisabled('#interpolate')).toBe(false);
+    generator.dispose();
+  });
+
+  it('trains the MNIST DCGAN on the built-in shapes: one step changes the sample grid', async () => {
+    await setUp('wasm', 'dcgan-mnist', 8);
+    expect(await text('#description')).toMatch(/^dcgan-mnist on shapes/);
+    const before = await snapshot();
+    await singleStep();
+    expect(Number.isFinite(Number(await text('#d-loss')))).toBe(true);
+    expect((await snapshot()).equals(before)).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+});
