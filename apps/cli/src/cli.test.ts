@@ -172,4 +172,36 @@ describe('gan CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--label must be in 0..');
   }, 240_000);
+
+  it('trains an auxiliary-classifier GAN (ACGAN) on shapes and samples one class', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
+    const flags = ['--limit', '64', '--batch-size', '32', '--seed', '2', '--out', out, '--backend', 'wasm'];
+    const train = await gan(['train', '--model', 'acgan', '--data', 'shapes', '--epochs', '1', ...flags]);
+    expect(train.stderr).toContain('epoch 1/1');
+    expect(train.code).toBe(0);
+    for (const file of ['samples/epoch_001.png', 'generator/model.json', 'checkpoints/latest']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    // the saved discriminator keeps both heads: the real/fake logit and the class logits
+    const discriminator = JSON.parse(readFileSync(join(out, 'discriminator/model.json'), 'utf8'));
+    expect(discriminator.modelTopology.config.output_layers.map((o: unknown[]) => o[0])).toEqual([
+      'logits',
+      'class_logits',
+    ]);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history[0].steps).toBe(2);
+    expect(Number.isFinite(history[0].discriminatorLoss)).toBe(true);
+
+    const sample = (label: string, file: string) =>
+      gan(['sample', '--from', out, '--count', '4', '--label', label, '--seed', '7', '--out', join(out, file)].concat(
+        ['--backend', 'wasm'],
+      ));
+    expect((await sample('2', 'two.npy')).code).toBe(0);
+    expect((await sample('0', 'zero.npy')).code).toBe(0);
+    const two = decodeNpy(readFileSync(join(out, 'two.npy')));
+    const zero = decodeNpy(readFileSync(join(out, 'zero.npy')));
+    expect(two.shape).toEqual([4, 28, 28, 1]);
+    // same noise, another class: the generator does see the label
+    expect(Array.from(two.data)).not.toEqual(Array.from(zero.data));
+  }, 240_000);
 });

@@ -89,7 +89,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     if (!info.conditional)
       throw new GanError(
         'INVALID_ARGUMENT',
-        '--label works only with a conditional model (cgan); this run is not conditional.',
+        '--label works only with a conditional model (cgan, acgan, projection-gan); this run is not conditional.',
       );
     label = integerFlag(values.label, 'label', 0, 0);
     if (label >= (info.numClasses ?? 0)) {

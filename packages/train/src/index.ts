@@ -1,7 +1,8 @@
 export { imageGrid } from './image-grid.js';
 export type { ImageGridConfig } from './image-grid.js';
 export { inspectGanModels } from './models.js';
-export type { GanModelInfo } from './models.js';
+export type { GanKind, GanModelInfo } from './models.js';
+export { classCrossEntropy } from './auxiliary-classifier.js';
 export { trainGan } from './train-gan.js';
 export type { TrainingError } from './train-gan.js';
 export { createGanTrainer } from './trainer.js';

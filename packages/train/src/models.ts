@@ -2,11 +2,19 @@ import { assertShape, formatShape, GanError } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
+/**
+ * How the two networks see the classes: not at all, as the discriminator's second input (`'conditional'`:
+ * cGAN, projection), or through the discriminator's second output, the class logits (`'auxiliary-classifier'`:
+ * ACGAN).
+ */
+export type GanKind = 'unconditional' | 'conditional' | 'auxiliary-classifier';
+
 /** What the trainer reads off the two networks. */
 export interface GanModelInfo {
   latentDim: number;
-  /** Number of classes of a conditional GAN (two inputs), else `undefined`. */
+  /** Number of classes of a conditional or auxiliary-classifier GAN (a generator with two inputs), else `undefined`. */
   numClasses: number | undefined;
+  kind: GanKind;
   /** Shape of one generated example (the generator's output without the batch axis). */
   exampleShape: number[];
 }
@@ -17,8 +25,9 @@ function sizeOf(shape: readonly (number | null)[], index: number): number | null
 
 /**
  * Checks that the generator and discriminator fit together and reads the latent size and class count.
- * Conditional when the generator has two inputs (`[z, oneHotLabels]`); the discriminator then takes
- * `[examples, oneHotLabels]`.
+ * When the generator has two inputs (`[z, oneHotLabels]`), the GAN is either conditional (the discriminator
+ * takes `[examples, oneHotLabels]` and returns the logits) or an auxiliary-classifier GAN (the discriminator
+ * takes the examples only and returns `[logits, classLogits]`, the class logits `[n, numClasses]`).
  */
 export function inspectGanModels(
   generator: tfl.LayersModel,
@@ -32,18 +41,28 @@ export function inspectGanModels(
       `Expected a generator with 1 input (z) or 2 inputs (z, one-hot labels), got ${generatorInputs} inputs.`,
     );
   }
-  if (discriminator.inputs.length !== generatorInputs) {
+  const kind: GanKind =
+    generatorInputs === 1
+      ? 'unconditional'
+      : discriminator.inputs.length === 1 && discriminator.outputs.length === 2
+        ? 'auxiliary-classifier'
+        : 'conditional';
+  if (kind !== 'auxiliary-classifier' && discriminator.inputs.length !== generatorInputs) {
     throw new GanError(
       'SHAPE_MISMATCH',
       `Expected a discriminator with ${generatorInputs} input${generatorInputs === 2 ? 's (examples, one-hot labels)' : ' (examples)'} ` +
         `to match the ${generatorInputs === 2 ? 'conditional' : 'unconditional'} generator, got ${discriminator.inputs.length}. ` +
-        'A conditional GAN gives both networks the one-hot labels as their second input.',
+        'A conditional GAN gives both networks the one-hot labels as their second input; an auxiliary-classifier GAN ' +
+        'gives the discriminator the examples only and has it return [logits, classLogits].',
     );
   }
-  if (generator.outputs.length !== 1 || discriminator.outputs.length !== 1) {
+  const discriminatorOutputs = kind === 'auxiliary-classifier' ? 2 : 1;
+  if (generator.outputs.length !== 1 || discriminator.outputs.length !== discriminatorOutputs) {
     throw new GanError(
       'UNSUPPORTED',
-      `Expected a generator and a discriminator with one output each, got ${generator.outputs.length} and ${discriminator.outputs.length}.`,
+      `Expected a generator with one output and a discriminator with ${discriminatorOutputs === 1 ? 'one output' : 'two outputs (logits, class logits)'}, ` +
+        `got ${generator.outputs.length} and ${discriminator.outputs.length}. Only an auxiliary-classifier GAN ` +
+        '(a two-input generator, a one-input discriminator) may have a second discriminator output.',
     );
   }
 
@@ -65,7 +84,6 @@ export function inspectGanModels(
   let numClasses: number | undefined;
   if (generatorInputs === 2) {
     const generatorLabels = generator.inputs[1].shape;
-    const discriminatorLabels = discriminator.inputs[1].shape;
     const classes = sizeOf(generatorLabels, 1);
     if (classes === null) {
       throw new GanError(
@@ -73,12 +91,21 @@ export function inspectGanModels(
         `Expected the generator's second input to be one-hot labels [n, numClasses], got ${formatShape(generatorLabels)}.`,
       );
     }
-    assertShape(
-      discriminatorLabels,
-      [null, classes],
-      "the discriminator's label input",
-      'Both networks must take the same one-hot labels.',
-    );
+    if (kind === 'auxiliary-classifier') {
+      assertShape(
+        discriminator.outputs[1].shape,
+        [null, classes],
+        "the discriminator's class logits (its second output)",
+        'An auxiliary classifier scores as many classes as the generator takes.',
+      );
+    } else {
+      assertShape(
+        discriminator.inputs[1].shape,
+        [null, classes],
+        "the discriminator's label input",
+        'Both networks must take the same one-hot labels.',
+      );
+    }
     numClasses = classes;
   }
 
@@ -96,7 +123,7 @@ export function inspectGanModels(
     "the discriminator's input",
     'It must take what the generator produces.',
   );
-  return { latentDim: modelLatentDim, numClasses, exampleShape };
+  return { latentDim: modelLatentDim, numClasses, kind, exampleShape };
 }
 
 /** Runs a model on concrete tensors; `training: true` makes batch normalisation use (and update) batch statistics. */
@@ -106,6 +133,16 @@ export function applyModel(model: tfl.LayersModel, inputs: tf.Tensor | tf.Tensor
     throw new GanError('UNSUPPORTED', `Expected ${model.name} to return one tensor, got ${output.length}.`);
   }
   return output as tf.Tensor;
+}
+
+/** Runs a model with several outputs on concrete tensors; resolves to its outputs in order. */
+export function applyModelOutputs(
+  model: tfl.LayersModel,
+  inputs: tf.Tensor | tf.Tensor[],
+  training: boolean,
+): tf.Tensor[] {
+  const output = model.apply(inputs, { training });
+  return Array.isArray(output) ? (output as tf.Tensor[]) : [output as tf.Tensor];
 }
 
 /** The model's trainable variables, for `optimizer.computeGradients(f, varList)`. */

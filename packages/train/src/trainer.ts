@@ -4,7 +4,8 @@ import { flipLabels, getLoss, type GanLoss } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { trainingControls } from './controls.js';
 import { learningRateFactor, readLearningRate, writeLearningRate } from './learning-rate.js';
-import { applyModel, inspectGanModels, trainableVariables } from './models.js';
+import { auxiliaryWeightOf, classCrossEntropy } from './auxiliary-classifier.js';
+import { applyModel, applyModelOutputs, inspectGanModels, trainableVariables } from './models.js';
 import { drawLabels, drawNoise, oneHotLabels } from './noise.js';
 import type { GanTrainer, GanTrainerConfig } from './types.js';
 import { minimizeIfFinite } from './update.js';
@@ -22,11 +23,17 @@ import { assertBeta, assertInteger, assertPositive } from './validate.js';
  * Training mode makes batch normalisation normalise with batch statistics and update its moving
  * statistics, in both networks, on every forward pass (PyTorch does the same); only trainable weights are
  * left to the other network's optimizer.
+ *
+ * An auxiliary-classifier GAN (ACGAN, Odena et al. 2017: a two-input generator, a discriminator that takes
+ * the examples only and returns `[logits, classLogits]`) adds `auxiliaryWeight` times the class logits'
+ * softmax cross-entropy to both losses: on the real and the fake examples for D, on the fakes for G. Label
+ * noise and gradient penalties act on the adversarial logits only.
  */
 export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   const { generator, discriminator } = config;
   const info = inspectGanModels(generator, discriminator, config.latentDim);
-  const { latentDim, numClasses } = info;
+  const { latentDim, numClasses, kind } = info;
+  const auxiliaryWeight = kind === 'auxiliary-classifier' ? auxiliaryWeightOf(config.auxiliaryWeight) : undefined;
   const loss: GanLoss =
     typeof config.loss === 'string' ? getLoss(config.loss) : (config.loss ?? getLoss('non-saturating'));
   const noise = config.noise ?? 'normal';
@@ -80,12 +87,36 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   const inputsOf = (main: tf.Tensor, labels: tf.Tensor | undefined): tf.Tensor | tf.Tensor[] =>
     labels === undefined ? main : [main, labels];
 
+  /**
+   * D's scores for (augmented) examples in training mode: the adversarial logits and, for an ACGAN, the
+   * class logits. Only a conditional discriminator is given the labels.
+   */
+  const score = (x: tf.Tensor, labels: tf.Tensor2D | undefined): { logits: tf.Tensor; classLogits?: tf.Tensor } => {
+    const examples = controls.augment(x);
+    if (kind !== 'auxiliary-classifier') {
+      const inputs = inputsOf(examples, kind === 'conditional' ? labels : undefined);
+      return { logits: applyModel(discriminator, inputs, true) };
+    }
+    const [logits, classLogits] = applyModelOutputs(discriminator, examples, true);
+    return { logits, classLogits };
+  };
+  /** `auxiliaryWeight · CE(classLogits, labels)` for each (class logits, labels) pair; `undefined` unless ACGAN. */
+  const classTerm = (
+    ...pairs: { classLogits?: tf.Tensor; labels: tf.Tensor2D | undefined }[]
+  ): tf.Scalar | undefined => {
+    if (auxiliaryWeight === undefined) return undefined;
+    const terms = pairs.map(({ classLogits, labels }) => classCrossEntropy(classLogits!, labels!));
+    return tf.mul(auxiliaryWeight, terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+  };
+  const plus = (value: tf.Scalar, term: tf.Scalar | undefined): tf.Scalar =>
+    term === undefined ? value : (tf.add(value, term) as tf.Scalar);
+
   const realLabelsOf = (batch: Batch): tf.Tensor2D | undefined => {
     if (numClasses === undefined) return undefined;
     if (batch.labels === undefined) {
       throw new GanError(
         'INVALID_ARGUMENT',
-        `Expected labelled batches for the conditional GAN (${numClasses} classes), got a batch without labels. Use a labelled dataset or an unconditional model.`,
+        `Expected labelled batches for the ${kind === 'auxiliary-classifier' ? 'auxiliary-classifier' : 'conditional'} GAN (${numClasses} classes), got a batch without labels. Use a labelled dataset or an unconditional model.`,
       );
     }
     return oneHotLabels(batch.labels, numClasses);
@@ -135,17 +166,23 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
         clip,
         clipGradientNorm: controls.clipGradientNorm,
         objective: () => {
-          const realCritic = (x: tf.Tensor) =>
-            applyModel(discriminator, inputsOf(controls.augment(x), realLabels), true);
-          const fakeCritic = (x: tf.Tensor) =>
-            applyModel(discriminator, inputsOf(controls.augment(x), fakeLabels), true);
-          let realLogits = realCritic(batch.x);
-          let fakeLogits = fakeCritic(fakes);
+          const real = score(batch.x, realLabels);
+          const fake = score(fakes, fakeLabels);
+          let realLogits = real.logits;
+          let fakeLogits = fake.logits;
           if (flip !== undefined) [realLogits, fakeLogits] = flipLabels(realLogits, fakeLogits, flip);
-          const value = loss.discriminatorLoss(realLogits, fakeLogits);
+          const value = plus(
+            loss.discriminatorLoss(realLogits, fakeLogits),
+            classTerm(
+              { classLogits: real.classLogits, labels: realLabels },
+              { classLogits: fake.classLogits, labels: fakeLabels },
+            ),
+          );
           if (controls.penalty === undefined) return value;
-          // WGAN-GP's interpolates and R1's reals are scored with the real labels, R2's fakes with the fake ones.
-          const critic = controls.penalty.kind === 'r2' ? fakeCritic : realCritic;
+          // WGAN-GP's interpolates and R1's reals are scored with the real labels, R2's fakes with the fake ones;
+          // an ACGAN's critic is its adversarial logit alone.
+          const labels = controls.penalty.kind === 'r2' ? fakeLabels : realLabels;
+          const critic = (x: tf.Tensor) => score(x, labels).logits;
           return tf.add(value, controls.penalty.compute({ critic, real: batch.x, fake: fakes, alpha })) as tf.Scalar;
         },
       });
@@ -170,11 +207,13 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
         clipGradientNorm: controls.clipGradientNorm,
         objective: () => {
           const fakes = applyModel(generator, inputsOf(z, labels), true);
-          const fakeLogits = applyModel(discriminator, inputsOf(controls.augment(fakes), labels), true);
-          if (real === undefined) return loss.generatorLoss(fakeLogits);
+          const fake = score(fakes, labels);
           // Relativistic losses compare with D's logits for the last real batch.
-          const realLogits = applyModel(discriminator, inputsOf(controls.augment(real.x), real.labels), true);
-          return loss.generatorLoss(fakeLogits, realLogits);
+          const value =
+            real === undefined
+              ? loss.generatorLoss(fake.logits)
+              : loss.generatorLoss(fake.logits, score(real.x, real.labels).logits);
+          return plus(value, classTerm({ classLogits: fake.classLogits, labels }));
         },
       });
       controls.afterGeneratorStep();
@@ -213,6 +252,8 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     latentDim,
     exampleShape: info.exampleShape,
     numClasses,
+    kind,
+    auxiliaryWeight,
     noise,
     random,
     learningRate,

@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { AugmentPolicy } from './augment.js';
 import type { LearningRateSchedule } from './learning-rate.js';
+import type { GanKind } from './models.js';
 import type { CheckpointConfig, TrainingState } from './training-state.js';
 
 /** The latent distribution: N(0, 1) or U(−1, 1), independently per dimension. */
@@ -19,9 +20,17 @@ export interface GanTrainerConfig {
   generator: tfl.LayersModel;
   /**
    * The discriminator, returning logits (no final sigmoid). Inputs `examples` for an unconditional GAN,
-   * `[examples, oneHotLabels]` for a conditional one (same number of inputs as the generator).
+   * `[examples, oneHotLabels]` for a conditional one (same number of inputs as the generator). For an
+   * auxiliary-classifier GAN (ACGAN: a two-input generator), input `examples` only and two outputs,
+   * `[logits, classLogits]` with `classLogits` `[n, numClasses]` (no softmax).
    */
   discriminator: tfl.LayersModel;
+  /**
+   * Weight of the auxiliary classifier's softmax cross-entropy in an auxiliary-classifier GAN: D's loss adds
+   * `auxiliaryWeight · (CE(classLogits(real), realLabels) + CE(classLogits(fake), fakeLabels))`, G's loss
+   * `auxiliaryWeight · CE(classLogits(fake), fakeLabels)`. Ignored for other GANs. Defaults to `1`.
+   */
+  auxiliaryWeight?: number;
   /** A loss from `@gan/losses` or its registered name. Defaults to `'non-saturating'`. */
   loss?: GanLoss | string;
   /** Size of the latent vector. Defaults to the generator's first input size (`generator.inputs[0].shape[1]`). */
@@ -95,8 +104,12 @@ export interface GanTrainer {
   readonly latentDim: number;
   /** Shape of one generated example (the generator's output without the batch axis), e.g. `[28, 28, 1]` or `[2]`. */
   readonly exampleShape: readonly number[];
-  /** Number of classes of a conditional GAN, `undefined` for an unconditional one. */
+  /** Number of classes of a conditional or auxiliary-classifier GAN, `undefined` for an unconditional one. */
   readonly numClasses: number | undefined;
+  /** How the networks see the classes: `'unconditional'`, `'conditional'` or `'auxiliary-classifier'` (ACGAN). */
+  readonly kind: GanKind;
+  /** Weight of the auxiliary classifier's cross-entropy (auxiliary-classifier GANs), `undefined` for other GANs. */
+  readonly auxiliaryWeight: number | undefined;
   readonly noise: NoiseKind;
   readonly random: Random;
   /** Learning rate of the default optimizers (`undefined` when both optimizers were passed in). */
@@ -111,7 +124,8 @@ export interface GanTrainer {
   readonly step: number;
   /**
    * One discriminator update on a real batch and as many fakes, generated from fresh noise outside the
-   * discriminator's gradient. `batch.labels` (class indices) are required for a conditional GAN; the
+   * discriminator's gradient. `batch.labels` (class indices) are required for a conditional or
+   * auxiliary-classifier GAN; the
    * caller keeps ownership of the batch's tensors. Resolves to the discriminator's loss. A non-finite loss
    * skips the update (the weights keep their last finite values) and is returned as it is.
    */

@@ -79,3 +79,41 @@ export function tinyConditionalPair(config: TinyModelConfig & { numClasses: numb
   const discriminator = tfl.model({ inputs: [x, discriminatorLabels], outputs: logits });
   return { generator, discriminator };
 }
+
+/** An auxiliary-classifier pair (ACGAN): G([z, oneHot]) → [features], D(x) → [logits [n, 1], classLogits [n, numClasses]]. */
+export function tinyAuxiliaryPair(config: TinyModelConfig & { numClasses: number }): {
+  generator: tfl.LayersModel;
+  discriminator: tfl.LayersModel;
+} {
+  const { latentDim = 4, features = 1, numClasses, hidden = 16, seed = 31 } = config;
+  const z = tfl.input({ shape: [latentDim] });
+  const labels = tfl.input({ shape: [numClasses] });
+  const generatorHidden = tfl.layers
+    .dense({ units: hidden, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) })
+    .apply(tfl.layers.concatenate().apply([z, labels])) as tfl.SymbolicTensor;
+  const generated = tfl.layers
+    .dense({ units: features, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) })
+    .apply(generatorHidden) as tfl.SymbolicTensor;
+  const generator = tfl.model({ inputs: [z, labels], outputs: generated });
+
+  const x = tfl.input({ shape: [features] });
+  const discriminatorHidden = tfl.layers
+    .leakyReLU({ alpha: 0.2 })
+    .apply(
+      tfl.layers
+        .dense({ units: hidden, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }) })
+        .apply(x),
+    ) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .dense({ units: 1, name: 'logits', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 3 }) })
+    .apply(discriminatorHidden) as tfl.SymbolicTensor;
+  const classLogits = tfl.layers
+    .dense({
+      units: numClasses,
+      name: 'class_logits',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 4 }),
+    })
+    .apply(discriminatorHidden) as tfl.SymbolicTensor;
+  const discriminator = tfl.model({ inputs: x, outputs: [logits, classLogits] });
+  return { generator, discriminator };
+}
