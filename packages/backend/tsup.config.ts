@@ -1,3 +1,5 @@
 import { packageConfig } from '../../tooling/tsup';
 
-export default packageConfig();
+// `shims` gives the CJS build an `import.meta.url`, which enableWasmThreads() resolves
+// tfjs-backend-wasm's files from.
+export default packageConfig({ shims: true });

@@ -1,0 +1,63 @@
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs-core';
+import { GanError } from '@gan/core';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from './init-backend.js';
+
+// tfjs-node is not installed in this repository, this is Node (no WebGL), and WebGPU either is not
+// installed or finds no hardware adapter here: `auto` must end on wasm, with threads and the kernels.
+describe('initBackend', () => {
+  it('picks wasm here, says why, and registers the training kernels', async () => {
+    const lines: string[] = [];
+    const choice = await initBackend({ log: (line) => lines.push(line) });
+    expect(choice.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.reason).toMatch(/^wasm \(XNNPACK SIMD, \d+ threads?, 7 training kernels\)/);
+    expect(choice.reason).toContain(
+      'tensorflow: Backend "tensorflow" is not available (@tensorflow/tfjs-node-gpu not installed; @tensorflow/tfjs-node not installed)',
+    );
+    expect(choice.reason).toMatch(/webgpu: (Cannot import "webgpu"|WebGPU found no adapter|WebGPU adapter .* is a software renderer)/);
+    expect(choice.reason).toContain('webgl: Backend "webgl" is not available outside a browser');
+    expect(choice.kernels).toEqual(
+      expect.arrayContaining(['wasm/Conv2DBackpropFilter', 'wasm/Conv2DBackpropInput', 'wasm/BatchMatMul']),
+    );
+    expect(lines.at(-1)).toBe(`chose ${choice.reason}`);
+    // Asked again while wasm is current: the same answer, without probing again.
+    const again = await initBackend({ log: (line) => lines.push(line) });
+    expect(again).toEqual(choice);
+    expect(lines.at(-1)).toBe(`kept ${choice.reason}`);
+    // The chosen backend trains: a conv2d filter gradient needs the registered kernel on wasm.
+    const grad = tf.tidy(() => {
+      const x = tf.ones([1, 4, 4, 1]);
+      return tf.grad((f) => tf.sum(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid')))(tf.ones([2, 2, 1, 1]));
+    });
+    expect(Array.from(grad.dataSync())).toEqual([9, 9, 9, 9]); // each tap sees 3×3 ones
+    grad.dispose();
+  });
+
+  it('names the package to install when tensorflow is forced but absent', async () => {
+    const error = await initBackend({ prefer: 'tensorflow' }).catch((e: unknown) => e);
+    expect(GanError.isInstance(error)).toBe(true);
+    expect((error as GanError).code).toBe('MISSING_DEPENDENCY');
+    expect((error as GanError).message).toContain(
+      'Install "@tensorflow/tfjs-node" (CPU) or "@tensorflow/tfjs-node-gpu" (CUDA)',
+    );
+  });
+
+  it('refuses webgl outside a browser, and webgpu without a hardware adapter, saying what it needs', async () => {
+    await expect(initBackend({ prefer: 'webgl' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    const error = await initBackend({ prefer: 'webgpu' }).catch((e: unknown) => e);
+    expect(GanError.isInstance(error)).toBe(true);
+    expect(['MISSING_DEPENDENCY', 'UNSUPPORTED']).toContain((error as GanError).code);
+    expect((error as GanError).message).toMatch(/npm install webgpu @tensorflow\/tfjs-backend-webgpu|allowSoftwareAdapter: true/);
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined(); // no Dawn instance left behind
+  });
+
+  it('uses cpu when asked, and rejects unknown names', async () => {
+    const choice = await initBackend({ prefer: 'cpu' });
+    expect(choice.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(choice.kernels.sort()).toEqual(['cpu/Conv2DBackpropFilter', 'cpu/Conv2DBackpropInput']);
+    await expect(initBackend({ prefer: 'metal' as 'cpu' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * What a custom kernel needs from a backend: allocate float32 outputs, read and write their
+ * values in place, free intermediates, and call the backend's other kernels. One host exists per
+ * supported backend (`wasm`, `cpu`); the algorithms in this folder are written against it only.
+ */
+export interface KernelHost {
+  readonly backendName: string;
+  readonly backend: tf.KernelBackend;
+  /** A new float32 tensor of `shape`; its values are undefined until written. */
+  allocate(shape: number[]): tf.TensorInfo;
+  /**
+   * The values of `info`, as a live view. On wasm, any later `allocate` or kernel call may grow
+   * the heap and detach the view: take views after the allocations they follow.
+   */
+  view(info: tf.TensorInfo): Float32Array;
+  /** Releases an intermediate created by `allocate` or `run`. */
+  free(info: tf.TensorInfo): void;
+  /** Runs another kernel of the same backend directly (no tape, no engine bookkeeping). */
+  run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo;
+  /** The same data under another shape of equal size (no copy; do not free it separately). */
+  reshape(info: tf.TensorInfo, shape: number[]): tf.TensorInfo;
+  /**
+   * A function copying runs of values from `source` to `target` (indices in elements). On wasm it
+   * is one `copyWithin` over the heap, with no view created per run. Valid until the next
+   * allocation, like a view.
+   */
+  copier(source: tf.TensorInfo, target: tf.TensorInfo): RunCopier;
+}
+
+/** Copies `length` values from `source[from…]` to `target[to…]`. */
+export type RunCopier = (from: number, to: number, length: number) => void;
+
+interface WasmBackendInternals extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  getMemoryOffset(dataId: tf.DataId): number;
+  wasm: { HEAPU8: Uint8Array };
+}
+
+interface CpuBackendInternals extends tf.KernelBackend {
+  data: { get(dataId: tf.DataId): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
+}
+
+/** Kernel functions looked up at call time, so a kernel replaced later is the one that runs. */
+export type KernelOverrides = Readonly<Record<string, tf.KernelFunc>>;
+
+function runner(backendName: string, backend: tf.KernelBackend, overrides: KernelOverrides) {
+  return (kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo => {
+    const kernelFunc = overrides[kernelName] ?? tf.getKernel(kernelName, backendName)?.kernelFunc;
+    if (kernelFunc === undefined) {
+      throw new Error(`Kernel '${kernelName}' is not registered for backend '${backendName}'.`);
+    }
+    const result = kernelFunc({ inputs, attrs, backend });
+    return Array.isArray(result) ? (result[0] as tf.TensorInfo) : (result as tf.TensorInfo);
+  };
+}
+
+/**
+ * A host for the `wasm` backend: tensors live on the WebAssembly heap and views are
+ * `Float32Array`s over it. `overrides` pins kernels to specific functions (the stock
+ * BatchMatMul, say, so a replaced BatchMatMul does not call itself).
+ */
+export function wasmKernelHost(backend: tf.KernelBackend, overrides: KernelOverrides = {}): KernelHost {
+  const wasm = backend as WasmBackendInternals;
+  return {
+    backendName: 'wasm',
+    backend,
+    allocate: (shape) => wasm.makeOutput(shape, 'float32'),
+    view: (info) => wasm.typedArrayFromHeap(info) as Float32Array,
+    free: (info) => {
+      wasm.disposeData(info.dataId);
+    },
+    run: runner('wasm', backend, overrides),
+    reshape: (info, shape) => ({ dataId: info.dataId, shape, dtype: info.dtype }),
+    copier: (source, target) => {
+      const heap = new Float32Array(wasm.wasm.HEAPU8.buffer);
+      const sourceBase = wasm.getMemoryOffset(source.dataId) / 4;
+      const targetBase = wasm.getMemoryOffset(target.dataId) / 4;
+      return (from, to, length) => {
+        heap.copyWithin(targetBase + to, sourceBase + from, sourceBase + from + length);
+      };
+    },
+  };
+}
+
+/** A host for the pure-JS `cpu` backend: tensors are plain `Float32Array`s. */
+export function cpuKernelHost(backend: tf.KernelBackend, overrides: KernelOverrides = {}): KernelHost {
+  const cpu = backend as CpuBackendInternals;
+  return {
+    backendName: 'cpu',
+    backend,
+    allocate: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape))),
+    view: (info) => cpu.data.get(info.dataId).values,
+    free: (info) => {
+      cpu.disposeData(info.dataId);
+    },
+    run: runner('cpu', backend, overrides),
+    reshape: (info, shape) => ({ dataId: info.dataId, shape, dtype: info.dtype }),
+    copier: (source, target) => {
+      const from = cpu.data.get(source.dataId).values;
+      const to = cpu.data.get(target.dataId).values;
+      return (start, at, length) => {
+        to.set(from.subarray(start, start + length), at);
+      };
+    },
+  };
+}

@@ -1,0 +1,541 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRandom } from '@gan/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
+import { convGeometry } from './conv-geometry.js';
+import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
+import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
+import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  name: string;
+  input: [number, number, number, number]; // NHWC
+  filter: [number, number]; // kh, kw
+  outChannels: number;
+  strides: [number, number];
+  pad: Pad;
+}
+
+// Odd and even sizes, strides 1–3, every padding kind, batch 1, one and several channels, and the
+// MNIST DCGAN's own layers (small batch).
+const convCases: ConvCase[] = [
+  {
+    name: 'k4 s2 same, 1 channel (D first layer)',
+    input: [2, 28, 28, 1],
+    filter: [4, 4],
+    outChannels: 8,
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    name: 'k4 s2 same, many channels (D second layer)',
+    input: [2, 14, 14, 16],
+    filter: [4, 4],
+    outChannels: 24,
+    strides: [2, 2],
+    pad: 'same',
+  },
+  { name: 'k3 s2 same, odd size', input: [3, 9, 7, 5], filter: [3, 3], outChannels: 4, strides: [2, 2], pad: 'same' },
+  { name: 'k3 s2 valid, odd size', input: [2, 9, 7, 3], filter: [3, 3], outChannels: 5, strides: [2, 2], pad: 'valid' },
+  { name: 'k3 s1 same, batch 1', input: [1, 8, 8, 9], filter: [3, 3], outChannels: 10, strides: [1, 1], pad: 'same' },
+  { name: 'k3 s1 valid', input: [2, 6, 7, 2], filter: [3, 3], outChannels: 3, strides: [1, 1], pad: 'valid' },
+  {
+    name: 'k4 s3 same (pads the bottom more)',
+    input: [1, 10, 11, 12],
+    filter: [4, 4],
+    outChannels: 3,
+    strides: [3, 3],
+    pad: 'same',
+  },
+  {
+    name: 'k4 s3 valid (unused rows)',
+    input: [2, 10, 11, 2],
+    filter: [4, 4],
+    outChannels: 9,
+    strides: [3, 3],
+    pad: 'valid',
+  },
+  {
+    name: 'k1 s2 same (some phases get no tap)',
+    input: [1, 8, 8, 9],
+    filter: [1, 1],
+    outChannels: 3,
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    name: 'k5x3 s(2,1) explicit pads',
+    input: [2, 9, 8, 10],
+    filter: [5, 3],
+    outChannels: 4,
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
+  { name: 'k3 s2 numeric pad 1', input: [2, 7, 7, 8], filter: [3, 3], outChannels: 6, strides: [2, 2], pad: 1 },
+  {
+    name: 'k2 s2 valid, exact tiling',
+    input: [2, 8, 6, 16],
+    filter: [2, 2],
+    outChannels: 8,
+    strides: [2, 2],
+    pad: 'valid',
+  },
+  {
+    name: 'k4 s3 valid, many channels (crops unused rows)',
+    input: [2, 10, 11, 20],
+    filter: [4, 4],
+    outChannels: 6,
+    strides: [3, 3],
+    pad: 'valid',
+  },
+  {
+    name: 'k3 s2 same, many channels, odd size',
+    input: [2, 9, 7, 32],
+    filter: [3, 3],
+    outChannels: 5,
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    name: 'k5x3 s(2,1) explicit pads, many channels',
+    input: [1, 9, 8, 30],
+    filter: [5, 3],
+    outChannels: 7,
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'k2 s2 pads wider than the filter',
+    input: [1, 8, 9, 8],
+    filter: [2, 2],
+    outChannels: 3,
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [3, 2],
+      [0, 0],
+    ],
+  },
+];
+
+const random = createRandom(7);
+
+function randomTensor(shape: number[]): tf.Tensor {
+  return tf.tensor(random.normal(tf.util.sizeFromShape(shape), 0, 1), shape);
+}
+
+/** Largest absolute difference, relative to the largest absolute reference value. */
+function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
+  expect(actual.shape).toEqual(expected.shape);
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < e.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - e[i]));
+    scale = Math.max(scale, Math.abs(e[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+/** Runs `compute` on the cpu backend with its stock kernels, with inputs copied there. */
+async function onStockCpu(inputs: tf.Tensor[], compute: (...xs: tf.Tensor[]) => tf.Tensor): Promise<tf.Tensor> {
+  const current = tf.getBackend();
+  const values = inputs.map((t) => ({ values: t.dataSync().slice(), shape: t.shape }));
+  unregisterTrainingKernels();
+  await tf.setBackend('cpu');
+  const copies = values.map((v) => tf.tensor(v.values, v.shape));
+  const result = compute(...copies);
+  const detached = tf.tensor(result.dataSync().slice(), result.shape);
+  tf.dispose([...copies, result]);
+  await tf.setBackend(current);
+  return detached;
+}
+
+function outShape(c: ConvCase): number[] {
+  const info = tf.backend_util.computeConv2DInfo(
+    c.input,
+    [...c.filter, c.input[3], c.outChannels],
+    c.strides,
+    1,
+    c.pad,
+  );
+  return info.outShape;
+}
+
+// The same suite on each backend that registerTrainingKernels patches.
+describe.each(['wasm', 'cpu'] as const)('training kernels on %s', (backend) => {
+  beforeAll(async () => {
+    await tf.setBackend(backend);
+  });
+  afterAll(() => {
+    unregisterTrainingKernels();
+  });
+
+  describe.each(convCases)('$name', (c) => {
+    const filterShape = [...c.filter, c.input[3], c.outChannels] as [number, number, number, number];
+
+    it('gives conv2d the filter and input gradients of the stock cpu kernels', async () => {
+      const x = randomTensor(c.input);
+      const filter = randomTensor(filterShape);
+      const dy = randomTensor(outShape(c));
+      const grads = (xs: tf.Tensor, fs: tf.Tensor, dys: tf.Tensor) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), dys)),
+        )([xs, fs]);
+      const expectedDx = await onStockCpu([x, filter, dy], (a, b, d) => grads(a, b, d)[0]);
+      const expectedDw = await onStockCpu([x, filter, dy], (a, b, d) => grads(a, b, d)[1]);
+      registerTrainingKernels({ backends: [backend] });
+      const [dx, dw] = grads(x, filter, dy);
+      expect(relativeError(dw, expectedDw)).toBeLessThan(1e-4);
+      expect(relativeError(dx, expectedDx)).toBeLessThan(1e-4);
+      tf.dispose([x, filter, dy, dx, dw, expectedDx, expectedDw]);
+    });
+
+    it('runs conv2dTranspose forward like the stock cpu kernel', async () => {
+      const y = randomTensor(outShape(c));
+      const filter = randomTensor(filterShape);
+      const pad = typeof c.pad === 'number' || Array.isArray(c.pad) ? 'same' : c.pad; // conv2dTranspose takes only same/valid
+      const inShape = c.input;
+      const info = tf.backend_util.computeConv2DInfo(inShape, filterShape, c.strides, 1, pad);
+      if (info.outHeight !== y.shape[1] || info.outWidth !== y.shape[2]) {
+        tf.dispose([y, filter]);
+        return;
+      }
+      const transposed = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, inShape, c.strides, pad);
+      const expected = await onStockCpu([y, filter], transposed);
+      registerTrainingKernels({ backends: [backend] });
+      const actual = transposed(y, filter);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+      tf.dispose([y, filter, actual, expected]);
+    });
+  });
+
+  it('computes NCHW gradients by way of NHWC', async () => {
+    const x = randomTensor([2, 3, 9, 8]);
+    const dy = randomTensor([2, 5, 5, 4]);
+    const filter = randomTensor([3, 3, 3, 5]);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW' };
+    const filterGrad = (a: tf.Tensor, d: tf.Tensor) =>
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x: a, dy: d }, { ...attrs, filterShape: [3, 3, 3, 5] }) as tf.Tensor;
+    const inputGrad = (d: tf.Tensor, f: tf.Tensor) =>
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy: d, filter: f }, { ...attrs, inputShape: [2, 3, 9, 8] }) as tf.Tensor;
+    const expectedDw = await onStockCpu([x, dy], filterGrad);
+    const expectedDx = await onStockCpu([dy, filter], inputGrad);
+    registerTrainingKernels({ backends: [backend] });
+    const dw = filterGrad(x, dy);
+    const dx = inputGrad(dy, filter);
+    expect(relativeError(dw, expectedDw)).toBeLessThan(1e-4);
+    expect(relativeError(dx, expectedDx)).toBeLessThan(1e-4);
+    tf.dispose([x, dy, filter, dw, dx, expectedDw, expectedDx]);
+  });
+
+  it('frees every intermediate it allocates', () => {
+    registerTrainingKernels({ backends: [backend] });
+    const x = randomTensor([2, 9, 9, 6]);
+    const filter = randomTensor([3, 3, 6, 4]);
+    const dy = randomTensor([2, 5, 5, 4]);
+    const engineBackend = tf.engine().backend;
+    const before = engineBackend.numDataIds();
+    const outputs = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), dy)),
+    )([x, filter]);
+    const transposed = tf.conv2dTranspose(dy as tf.Tensor4D, filter as tf.Tensor4D, [2, 9, 9, 6], 2, 'same');
+    const a = randomTensor([5, 7]);
+    const b = randomTensor([6, 7]);
+    const product = tf.matMul(a, b, false, true);
+    tf.dispose([...outputs, transposed, product, a, b]);
+    expect(engineBackend.numDataIds()).toBe(before);
+    tf.dispose([x, filter, dy]);
+  });
+});
+
+// Each algorithm on every case, whichever one the kernels would pick for it.
+describe.each(['wasm', 'cpu'] as const)('conv gradient algorithms on %s', (backend) => {
+  let host: KernelHost;
+  beforeAll(async () => {
+    unregisterTrainingKernels();
+    await tf.setBackend(backend);
+    host = (backend === 'wasm' ? wasmKernelHost : cpuKernelHost)(tf.engine().backend);
+  });
+
+  const attrsOf = (c: ConvCase) => ({ strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const });
+
+  it.each(convCases)('filter gradient: $name', async (c) => {
+    const filterShape = [...c.filter, c.input[3], c.outChannels];
+    const x = randomTensor(c.input);
+    const dy = randomTensor(outShape(c));
+    const expected = await onStockCpu(
+      [x, dy],
+      (a, d) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: d }, { ...attrsOf(c), filterShape }) as tf.Tensor,
+    );
+    const geometry = convGeometry(c.input, filterShape, dy.shape, attrsOf(c))!;
+    for (const algorithm of backend === 'wasm'
+      ? [filterGradientByConvolution, filterGradientByMatMul]
+      : [filterGradientByMatMul]) {
+      const actual = tf.engine().makeTensorFromTensorInfo(algorithm(host, x, dy, geometry));
+      expect(relativeError(actual, expected), algorithm.name).toBeLessThan(1e-4);
+      actual.dispose();
+    }
+    tf.dispose([x, dy, expected]);
+  });
+
+  it.each(convCases)('input gradient: $name', async (c) => {
+    const filterShape = [...c.filter, c.input[3], c.outChannels];
+    const filter = randomTensor(filterShape);
+    const dy = randomTensor(outShape(c));
+    const expected = await onStockCpu(
+      [dy, filter],
+      (d, f) =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropInput', { dy: d, filter: f }, { ...attrsOf(c), inputShape: c.input }) as tf.Tensor,
+    );
+    const geometry = convGeometry(c.input, filterShape, dy.shape, attrsOf(c))!;
+    const viaPhases = inputGradientByPhases(host, dy, filter, geometry);
+    expect(viaPhases, 'phases apply to every case here').not.toBeNull();
+    for (const info of [viaPhases!, inputGradientByMatMul(host, dy, filter, geometry)]) {
+      const actual = tf.engine().makeTensorFromTensorInfo(info);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+      actual.dispose();
+    }
+    tf.dispose([dy, filter, expected]);
+  });
+});
+
+describe('training kernels on wasm only', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+  afterAll(() => {
+    unregisterTrainingKernels();
+  });
+
+  it.each([
+    [7, 5, 9, false, true],
+    [7, 5, 9, true, false],
+    [7, 5, 9, true, true],
+    [64, 300, 33, false, true],
+    [300, 64, 33, true, false],
+    [1, 40, 1, true, true],
+  ])('multiplies %i×%i by %i×… with transposeA=%s, transposeB=%s like cpu', async (m, k, n, transposeA, transposeB) => {
+    const a = randomTensor(transposeA ? [k, m] : [m, k]);
+    const b = randomTensor(transposeB ? [n, k] : [k, n]);
+    const product = (x: tf.Tensor, y: tf.Tensor) =>
+      tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, transposeA, transposeB);
+    const expected = await onStockCpu([a, b], product);
+    registerTrainingKernels({ backends: ['wasm'] });
+    const actual = product(a, b);
+    expect(actual.shape).toEqual([m, n]);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    tf.dispose([a, b, actual, expected]);
+  });
+
+  it('hands batched and untransposed products to the stock BatchMatMul', async () => {
+    unregisterTrainingKernels();
+    const stock = tf.getKernel('BatchMatMul', 'wasm')!;
+    const seen: { transposeA: boolean; transposeB: boolean; rank: number }[] = [];
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({
+      ...stock,
+      kernelFunc: (args) => {
+        const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+        seen.push({
+          transposeA: attrs.transposeA,
+          transposeB: attrs.transposeB,
+          rank: (args.inputs.a as tf.TensorInfo).shape.length,
+        });
+        return stock.kernelFunc(args);
+      },
+    });
+    try {
+      registerTrainingKernels({ backends: ['wasm'] });
+      const a = randomTensor([3, 4, 5]);
+      const b = randomTensor([3, 6, 5]);
+      const batched = tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true);
+      const expected = await onStockCpu([a, b], (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true));
+      expect(relativeError(batched, expected)).toBeLessThan(1e-5);
+      expect(seen).toContainEqual({ transposeA: false, transposeB: true, rank: 3 }); // the fallback
+      seen.length = 0;
+      registerTrainingKernels({ backends: ['wasm'] });
+      const single = tf.matMul(randomTensor([4, 5]) as tf.Tensor2D, randomTensor([6, 5]) as tf.Tensor2D, false, true);
+      expect(seen.every((s) => !s.transposeA && !s.transposeB)).toBe(true); // transposes materialized
+      expect(seen.length).toBeGreaterThan(0);
+      tf.dispose([a, b, batched, expected, single]);
+    } finally {
+      unregisterTrainingKernels();
+      tf.unregisterKernel('BatchMatMul', 'wasm');
+      tf.registerKernel(stock);
+    }
+  });
+
+  it('falls back to the stock Conv2DBackpropInput for shapes that disagree with the forward conv', () => {
+    unregisterTrainingKernels();
+    const stock = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+    let stockCalls = 0;
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({
+      ...stock,
+      kernelFunc: (args) => {
+        stockCalls++;
+        return stock.kernelFunc(args);
+      },
+    });
+    try {
+      registerTrainingKernels({ backends: ['wasm'] });
+      const filter = randomTensor([3, 3, 2, 3]);
+      const run = (dy: tf.Tensor, inputShape: number[]) =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy, filter },
+            { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', inputShape },
+          ) as tf.Tensor;
+      // 9×9 with 'same' and stride 2 gives 5×5: handled by the custom kernel.
+      const consistent = randomTensor([1, 5, 5, 3]);
+      tf.dispose(run(consistent, [1, 9, 9, 2]));
+      expect(stockCalls).toBe(0);
+      // A 4×4 dy does not come from a 9×9 input: only the stock kernel is asked to cope.
+      const inconsistent = randomTensor([1, 4, 4, 3]);
+      const result = run(inconsistent, [1, 9, 9, 2]);
+      expect(stockCalls).toBe(1);
+      expect(result.shape).toEqual([1, 9, 9, 2]);
+      tf.dispose([filter, consistent, inconsistent, result]);
+    } finally {
+      unregisterTrainingKernels();
+      tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+      tf.registerKernel(stock);
+    }
+  });
+
+  it('explains what Conv2DBackpropFilter cannot do on wasm instead of failing obscurely', () => {
+    registerTrainingKernels({ backends: ['wasm'] });
+    const x = randomTensor([1, 9, 9, 2]);
+    const dy = randomTensor([1, 4, 4, 3]);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] };
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs)).toThrow(
+      /Conv2DBackpropFilter on 'wasm': unsupported layout or shapes/,
+    );
+    tf.dispose([x, dy]);
+  });
+
+  it('tiles like the stock kernel for every rank up to 4, with int32 too', () => {
+    for (const [shape, reps, dtype] of [
+      [[1, 1, 1, 5], [2, 3, 4, 1], 'float32'],
+      [[2, 3], [3, 2], 'int32'],
+      [[4], [3], 'float32'],
+      [[2, 1, 3], [1, 4, 2], 'float32'],
+    ] as const) {
+      const x = tf.tensor(
+        Array.from({ length: tf.util.sizeFromShape([...shape]) }, (_, i) => i + 1),
+        [...shape],
+        dtype,
+      );
+      unregisterTrainingKernels();
+      const stock = tf.tile(x, [...reps]);
+      registerTrainingKernels({ backends: ['wasm'] });
+      const ours = tf.tile(x, [...reps]);
+      expect(ours.shape).toEqual(stock.shape);
+      expect(ours.dtype).toBe(dtype);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(stock.dataSync()));
+      tf.dispose([x, stock, ours]);
+    }
+  });
+
+  it.each([
+    [[6, 5, 4, 3], [0, 1, 2], false],
+    [[6, 5, 4, 3], [0, 1, 2], true],
+    [[64, 33], [0], false],
+    [[7, 2, 9], [1, 0], true],
+    [[6, 5, 4, 3], [1, 2], false], // not leading: stock kernel
+    [[6, 5, 4, 3], [0, 1, 2, 3], false], // everything: stock kernel
+  ])('sums and averages %j over axes %j (keepDims %s) like cpu', async (shape, axes, keepDims) => {
+    const x = randomTensor(shape);
+    for (const reduce of [tf.sum, tf.mean]) {
+      const expected = await onStockCpu([x], (a) => reduce(a, axes, keepDims));
+      registerTrainingKernels({ backends: ['wasm'] });
+      const actual = reduce(x, axes, keepDims);
+      expect(actual.shape).toEqual(expected.shape);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+      tf.dispose([actual, expected]);
+    }
+    const ints = tf.tensor([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    expect(Array.from(tf.sum(ints, 0).dataSync())).toEqual([9, 12]); // int32: stock kernel
+    tf.dispose([x, ints]);
+  });
+
+  it('shares data in Identity instead of copying, and frees it when the last user goes', () => {
+    registerTrainingKernels({ backends: ['wasm'] });
+    const backendData = tf.engine().backend;
+    const x = tf.tensor1d([1, 2, 3]);
+    const before = backendData.numDataIds();
+    const copy = tf.clone(x);
+    expect(backendData.numDataIds()).toBe(before);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
+    copy.dispose();
+    expect(backendData.numDataIds()).toBe(before - 1);
+  });
+});
+
+describe('registerTrainingKernels', () => {
+  afterAll(() => {
+    unregisterTrainingKernels();
+  });
+
+  it('is idempotent and undone by unregisterTrainingKernels', () => {
+    unregisterTrainingKernels();
+    const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    const first = registerTrainingKernels();
+    const patched = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    const second = registerTrainingKernels();
+    expect(second.registered.sort()).toEqual(first.registered.sort());
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(patched);
+    expect(first.registered).toEqual(
+      expect.arrayContaining([
+        'wasm/Conv2DBackpropFilter',
+        'wasm/Conv2DBackpropInput',
+        'wasm/BatchMatMul',
+        'cpu/Conv2DBackpropFilter',
+        'cpu/Conv2DBackpropInput',
+        'wasm/Identity',
+        'wasm/Tile',
+        'wasm/Sum',
+        'wasm/Mean',
+      ]),
+    );
+    unregisterTrainingKernels();
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(stockInput);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+  });
+
+  it('skips backends that are not loaded and rejects unknown ones', () => {
+    expect(() => registerTrainingKernels({ backends: ['webgl' as 'wasm'] })).toThrow(
+      /supports the backends wasm, cpu, got "webgl"/,
+    );
+  });
+});

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-kernels.js';
+import { cpuKernelHost, wasmKernelHost } from './kernel-host.js';
+import type { TrainingKernel, TrainingKernelBackend } from './kernel-types.js';
+import { batchMatMul, blockTile, leadingAxesReduction, sharedIdentity } from './wasm-kernels.js';
+
+/** The replacement kernels per backend, in registration order. */
+export function trainingKernelsFor(backendName: TrainingKernelBackend): TrainingKernel[] {
+  if (backendName === 'wasm') {
+    return [
+      conv2dBackpropFilter(wasmKernelHost, true),
+      conv2dBackpropInput(wasmKernelHost, true),
+      batchMatMul(wasmKernelHost),
+      sharedIdentity(),
+      blockTile(),
+      leadingAxesReduction(tf.Sum),
+      leadingAxesReduction(tf.Mean),
+    ];
+  }
+  return [conv2dBackpropFilter(cpuKernelHost, false), conv2dBackpropInput(cpuKernelHost, false)];
+}
