@@ -3,7 +3,7 @@
 //
 //   node bench/kernels/mnist-step.mjs [--batches 16,64] [--steps 5] [--warmup 2]
 //        [--backends wasm+kernels+threads,wasm+kernels,cpu] [--profile 64] [--calls 20]
-//        [--shapes Sum,Mean] [--torch]
+//        [--shapes Sum,Mean] [--torch [--python /usr/bin/python3]]
 //
 // Backends: `cpu` / `wasm` (stock), `cpu+kernels` / `wasm+kernels` (registerTrainingKernels),
 // `wasm+kernels+threads` (initBackend: training kernels and XNNPACK on every core). Each runs in
@@ -268,9 +268,9 @@ for (const backend of backends) {
     .trim();
   if (rest) console.log(rest);
 }
-/** The first Python that can import torch: $PYTHON, python3, or Debian's /usr/bin/python3 (pyenv may shadow it). */
+/** The first Python that can import torch: --python, python3, or Debian's /usr/bin/python3 (pyenv may shadow it). */
 function findPython() {
-  for (const candidate of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
+  for (const candidate of [args.python, 'python3', '/usr/bin/python3']) {
     if (candidate && spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   return 'python3';

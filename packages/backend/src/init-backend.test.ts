@@ -16,7 +16,9 @@ describe('initBackend', () => {
     expect(choice.reason).toContain(
       'tensorflow: Backend "tensorflow" is not available (@tensorflow/tfjs-node-gpu not installed; @tensorflow/tfjs-node not installed)',
     );
-    expect(choice.reason).toMatch(/webgpu: (Cannot import "webgpu"|WebGPU found no adapter|WebGPU adapter .* is a software renderer)/);
+    expect(choice.reason).toMatch(
+      /webgpu: (Cannot import "webgpu"|WebGPU found no adapter|WebGPU adapter .* is a software renderer)/,
+    );
     expect(choice.reason).toContain('webgl: Backend "webgl" is not available outside a browser');
     expect(choice.kernels).toEqual(
       expect.arrayContaining(['wasm/Conv2DBackpropFilter', 'wasm/Conv2DBackpropInput', 'wasm/BatchMatMul']),
@@ -49,7 +51,9 @@ describe('initBackend', () => {
     const error = await initBackend({ prefer: 'webgpu' }).catch((e: unknown) => e);
     expect(GanError.isInstance(error)).toBe(true);
     expect(['MISSING_DEPENDENCY', 'UNSUPPORTED']).toContain((error as GanError).code);
-    expect((error as GanError).message).toMatch(/npm install webgpu @tensorflow\/tfjs-backend-webgpu|allowSoftwareAdapter: true/);
+    expect((error as GanError).message).toMatch(
+      /npm install webgpu @tensorflow\/tfjs-backend-webgpu|allowSoftwareAdapter: true/,
+    );
     expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined(); // no Dawn instance left behind
   });
 

@@ -5,7 +5,10 @@ import { type MatMulAttrs, matMulWithoutTransposes } from './mat-mul.js';
 import { leadingAxesCount, reduceLeadingAxes } from './reduce.js';
 import { tileInto } from './tile.js';
 
-
+/**
+ * wasm `BatchMatMul` with a transposed operand (dense-layer gradients): the transposes are
+ * materialized so the product takes XNNPACK's path (see `matMulWithoutTransposes`).
+ */
 export function batchMatMul(
   makeHost: (backend: tf.KernelBackend, overrides: KernelOverrides) => KernelHost,
 ): TrainingKernel {
@@ -112,4 +115,3 @@ export function leadingAxesReduction(kernelName: typeof tf.Sum | typeof tf.Mean)
     },
   };
 }
-
