@@ -25,7 +25,9 @@ async function values(tensor: tf.Tensor): Promise<number[]> {
 
 function expectClose(actual: number[], expected: number[], digits = 6): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, digits));
+  actual.forEach((value, i) => {
+    expect(value).toBeCloseTo(expected[i]!, digits);
+  });
 }
 
 describe('lerp and slerp', () => {
