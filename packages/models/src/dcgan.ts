@@ -1,6 +1,7 @@
 import { createRandom } from '@gan/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withInfo } from './info.js';
+import { dcganGenerator } from './dcgan-blocks.js';
 import { chain, layerBuilder } from './layer-builder.js';
 import type { GanModels } from './types.js';
 import * as validate from './validate.js';
@@ -45,19 +46,8 @@ export function dcgan(config: DcganConfig = {}): GanModels {
   const random = createRandom(validate.seed(config.seed, model));
   const upsamplings = Math.log2(imageSize) - 2;
 
-  const g = layerBuilder(random.fork());
   const z = tfl.input({ shape: [latentDim], name: 'z' });
-  let x = chain(
-    z,
-    tfl.layers.reshape({ targetShape: [1, 1, latentDim] }),
-    g.convTranspose({ filters: ngf * 2 ** (upsamplings - 1), strides: 1, padding: 'valid', useBias: false }),
-    g.batchNorm(),
-    g.relu(),
-  );
-  for (let i = upsamplings - 2; i >= 0; i--) {
-    x = chain(x, g.convTranspose({ filters: ngf * 2 ** i, useBias: false }), g.batchNorm(), g.relu());
-  }
-  x = chain(x, g.convTranspose({ filters: channels, useBias: false }), tfl.layers.activation({ activation: 'tanh' }));
+  const x = dcganGenerator(z, latentDim, imageSize, channels, ngf, layerBuilder(random.fork()));
   const generator = tfl.model({ inputs: z, outputs: x, name: 'dcgan_generator' });
 
   const d = layerBuilder(random.fork());
