@@ -6,17 +6,21 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 export interface MetricContext {
   record: EpochRecord;
   generator: tfl.LayersModel;
+  /** FID measured after this epoch (`gan train --eval-every`), when it was measured. */
+  fid?: number;
 }
 
 /**
  * Metrics `--keep-best-by` can rank epochs by; lower is better for all. An entry may be async and use the
- * generator, which is where a sample-based metric such as FID (from @gan/metrics) will plug in.
+ * generator. `fid` is the FID that `--eval-every` measured after the epoch (NaN, so never best, in epochs
+ * without a measurement).
  */
 export const bestMetrics = {
   generatorLoss: ({ record }: MetricContext) => record.generatorLoss,
   discriminatorLoss: ({ record }: MetricContext) => record.discriminatorLoss,
   /** |D − G|: how far the two losses are from each other. */
   lossGap: ({ record }: MetricContext) => Math.abs(record.discriminatorLoss - record.generatorLoss),
+  fid: ({ fid }: MetricContext) => fid ?? Number.NaN,
 } satisfies Record<string, (context: MetricContext) => number | Promise<number>>;
 
 export type BestMetricName = keyof typeof bestMetrics;

@@ -60,14 +60,14 @@ function metricList(value: string | undefined): MetricName[] {
 }
 
 /** The feature network, how images must be prepared for it, and how to describe it in the report. */
-interface FeatureSetup {
+export interface FeatureSetup {
   network: FeatureNetwork;
   prepare: (images01: tf.Tensor4D) => tf.Tensor4D;
   description: string;
   hasProbabilities: boolean;
 }
 
-async function featureSetup(
+export async function featureSetup(
   path: string | undefined,
   imageShape: readonly number[],
   range: string,
@@ -119,7 +119,7 @@ async function featureSetup(
 }
 
 /** Real images `start .. start+count` of `data` as `[n, h, w, c]` in [0, 1]. */
-function realBatch(data: ArrayDataset, start: number, count: number): tf.Tensor4D {
+export function realBatch(data: ArrayDataset, start: number, count: number): tf.Tensor4D {
   const size = data.shape.reduce((a, b) => a * b, 1);
   const raw = data.x.subarray(start * size, (start + count) * size);
   const [low, high] = data.range;
@@ -130,7 +130,7 @@ function realBatch(data: ArrayDataset, start: number, count: number): tf.Tensor4
   return tf.tensor4d(values, [count, ...(data.shape as [number, number, number])]);
 }
 
-interface Collected {
+export interface Collected {
   statistics: ReturnType<typeof runningStatistics>;
   features: Float32Array[];
   probabilities: Float32Array[];
@@ -138,7 +138,7 @@ interface Collected {
   classes: number;
 }
 
-async function collect(
+export async function collect(
   setup: FeatureSetup,
   count: number,
   batchSize: number,

@@ -26,6 +26,8 @@ export function runPaths(dir: string) {
     config: join(dir, 'config.json'),
     history: join(dir, 'history.json'),
     generator: join(dir, 'generator'),
+    /** The moving average of the generator (`gan train --ema`). */
+    generatorEma: join(dir, 'generator-ema'),
     discriminator: join(dir, 'discriminator'),
     lossPlot: join(dir, 'loss.png'),
     sample: (epoch: number) => join(dir, 'samples', `epoch_${String(epoch).padStart(3, '0')}.png`),

@@ -25,22 +25,34 @@ export interface StepLogEntry {
   time: string;
 }
 
+/** A line of `log.jsonl` for an FID measurement (`gan train --eval-every`), after the epoch's last step. */
+export interface EvalLogEntry {
+  kind: 'eval';
+  /** The step the measurement followed. */
+  step: number;
+  epoch: number;
+  fid: number;
+  /** Generated images measured. */
+  count: number;
+  time: string;
+}
+
 /** Appends one JSON line per step; every line is written through to the OS at once. */
 export interface RunLog {
-  append(entry: StepLogEntry): void;
+  append(entry: StepLogEntry | EvalLogEntry): void;
   /** Flushes to disk (called with every checkpoint). */
   sync(): void;
   close(): void;
 }
 
-/** Reads `log.jsonl`; a line that does not parse (the last one of a killed run) is skipped. */
-export async function readRunLog(path: string): Promise<StepLogEntry[]> {
+/** Every line of `log.jsonl` with a step; a line that does not parse (the last one of a killed run) is skipped. */
+async function readLogLines(path: string): Promise<(StepLogEntry | EvalLogEntry)[]> {
   const text = await readFile(path, 'utf8');
-  const entries: StepLogEntry[] = [];
+  const entries: (StepLogEntry | EvalLogEntry)[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      const entry = JSON.parse(line) as StepLogEntry;
+      const entry = JSON.parse(line) as StepLogEntry | EvalLogEntry;
       if (typeof entry.step === 'number') entries.push(entry);
     } catch {
       // a half-written last line
@@ -49,14 +61,20 @@ export async function readRunLog(path: string): Promise<StepLogEntry[]> {
   return entries;
 }
 
+/** Reads the step lines of `log.jsonl` (FID lines are left out). */
+export async function readRunLog(path: string): Promise<StepLogEntry[]> {
+  const entries = await readLogLines(path);
+  return entries.filter((entry): entry is StepLogEntry => !('kind' in entry));
+}
+
 /**
  * Opens `log.jsonl` for appending. Lines of steps after `keepThroughStep` (steps a resumed run will do again)
  * and half-written lines are dropped first; `keepThroughStep` 0 starts an empty log.
  */
 export async function openRunLog(path: string, keepThroughStep: number): Promise<RunLog> {
-  let kept: StepLogEntry[] = [];
+  let kept: (StepLogEntry | EvalLogEntry)[] = [];
   if (keepThroughStep > 0) {
-    kept = await readRunLog(path).catch((error: NodeJS.ErrnoException) => {
+    kept = await readLogLines(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
     });

@@ -16,6 +16,7 @@ export const sampleUsage = `gan sample --from DIR [options]
 Draws samples from the generator saved by "gan train" in DIR.
 
   --from DIR       run folder written by gan train (required)
+  --ema            sample the generator's moving average (generator-ema/, from gan train --ema)
   --count N        number of samples (default 64)
   --out FILE       .png (a grid) or .npy (float32 (N, H, W, C) in [0, 1]) (default samples.png)
   --label K        class index for a conditional model (default: cycle through the classes)
@@ -63,6 +64,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
       label: { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      ema: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,9 +102,18 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     }
   }
 
+  const generatorPath = values.ema ? runPaths(values.from).generatorEma : runPaths(values.from).generator;
+  if (values.ema && !existsSync(generatorPath)) {
+    throw new GanError(
+      'NOT_FOUND',
+      `No generator-ema/ in "${values.from}": the run keeps no moving average of its generator (or has not finished an epoch yet). ` +
+        'Drop --ema to sample its generator, or train with gan train --ema 0.999.',
+    );
+  }
+
   await initBackend({ prefer: (values.backend ?? 'auto') as never });
   registerTrainingKernels();
-  const generator = await loadModel(runPaths(values.from).generator);
+  const generator = await loadModel(generatorPath);
   const noise = drawNoise(count, info.latentDim, config.training?.noise ?? 'normal', seed);
   let labels: tf.Tensor2D | undefined;
   if (info.conditional) {

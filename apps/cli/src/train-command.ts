@@ -6,8 +6,9 @@ import { createRandom, GanError } from '@gan/core';
 import { checkDataShape, createGan, modelNames } from '@gan/models';
 import { saveModel } from '@gan/models/node';
 import { lossNames } from '@gan/losses';
-import { type EpochRecord, type TrainingState, trainGan } from '@gan/train';
-import type * as tf from '@tensorflow/tfjs-core';
+import { cloneModel, type EpochRecord, type SavedTensor, type TrainingState, trainGan } from '@gan/train';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { type BestSoFar, bestMetricNames, improvedBest } from './best-metric.js';
 import { loadData } from './datasets.js';
 import { scatterPlot, toRaster } from './images.js';
@@ -16,13 +17,15 @@ import { createProgress } from './progress.js';
 import { checkpointPaths, loadResumeCheckpoint, type RunModels, saveBest, saveLatest } from './run-checkpoints.js';
 import { runPaths, writeJson, writePng } from './run-files.js';
 import { openRunLog, runLogPath } from './run-log.js';
+import { createFidEvaluator, type FidEvaluator } from './train-fid.js';
+import { learningRateDecaySchedule } from './training-flags.js';
 import { freshSettings, readRunConfig, resumedSettings, type RunConfig, type TrainSettings } from './train-settings.js';
 
 export const trainUsage = `gan train [options]
 
-Trains a GAN and writes generator/, discriminator/, config.json, history.json, log.jsonl, loss.png, samples/
-and checkpoints/ (latest/, previous/, best/) to --out. Ctrl-C saves a checkpoint and stops; --resume goes on.
-With no options it trains the MNIST DCGAN on the built-in "shapes" set (no download).
+Trains a GAN and writes generator/, discriminator/ (and generator-ema/ with --ema), config.json, history.json,
+log.jsonl, loss.png, samples/ and checkpoints/ (latest/, previous/, best/) to --out. Ctrl-C saves a checkpoint
+and stops; --resume goes on. With no options it trains the MNIST DCGAN on the built-in "shapes" set (no download).
 
   --model NAME        ${modelNames.join(' | ')} (default dcgan-mnist)
   --data NAME|PATH    shapes | ring | mnist | fashion-mnist | a folder of idx files or images (default shapes)
@@ -30,8 +33,21 @@ With no options it trains the MNIST DCGAN on the built-in "shapes" set (no downl
   --batch-size N      examples per step (default 64)
   --latent-dim N      size of z (default: the model's, 100 or 62)
   --lr X              Adam learning rate for both networks (default 0.0002)
+  --g-lr X            the generator's learning rate (two time-scale update rule; default --lr)
+  --d-lr X            the discriminator's learning rate (default --lr)
+  --lr-decay KIND     linear: the rates fall linearly to 0 at the last step of --epochs;
+                      exponential: they are multiplied by 0.1^(step / total steps), ending at 0.1× (default none)
   --beta1 X           Adam beta1 (default 0.5)
   --loss NAME         ${lossNames.join(' | ')} (default non-saturating)
+  --d-steps N         discriminator updates per generator update, each on its own batch (default 1)
+  --penalty P[:W]     gradient penalty on D: gp (WGAN-GP, on interpolates) | r1 (on real) | r2 (on fake),
+                      weight W (default 10), e.g. r1:5 (default none)
+  --augment LIST      DiffAugment for D's inputs, real and fake alike: comma-separated translation, cutout,
+                      color (images only; default none)
+  --clip-grad-norm X  scale each update's gradients down to global L2 norm X (default no clipping)
+  --label-noise P     fraction of D's labels flipped at random in each update, 0 ≤ P < 0.5 (default 0)
+  --ema DECAY         keep a moving average of the generator's weights (e.g. 0.999), saved as generator-ema/
+                      at each epoch end and in checkpoints; sample it with gan sample --ema (default none)
   --noise KIND        normal | uniform (default: uniform for dcgan-mnist, normal otherwise)
   --range R           0,1 | -1,1: data range and generator output (default 0,1 for dcgan-mnist, -1,1 otherwise)
   --image-size N      dcgan image size 32 | 64 | 128; image folders are resized to it (default 64)
@@ -42,9 +58,14 @@ With no options it trains the MNIST DCGAN on the built-in "shapes" set (no downl
   --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto)
   --out DIR           run folder (default runs/<model>-<data>)
   --checkpoint-every N  also save checkpoints/latest every N steps (default: at epoch ends and on Ctrl-C)
-  --keep-best-by M    keep checkpoints/best by ${bestMetricNames.join(' | ')} (lower is better; default none)
+  --eval-every N      every N epochs, measure FID with the @gan/metrics digit classifier (as gan eval does;
+                      28×28×1 runs only), log it and add it to history.json (default never)
+  --eval-count N      generated images per FID measurement; as many real ones, at most the data set (default 1000)
+  --keep-best-by M    keep checkpoints/best by ${bestMetricNames.join(' | ')} (lower is better; fid needs
+                      --eval-every; default none)
   --resume DIR        continue the run in DIR from its latest checkpoint, with the settings in its config.json;
-                      only --epochs, --lr, --backend, --checkpoint-every and --keep-best-by may change
+                      only --epochs, --lr, --g-lr, --d-lr, --backend, --checkpoint-every, --keep-best-by,
+                      --eval-every and --eval-count may change
   --overwrite         start a new run in an --out folder that holds one (its checkpoints and log are deleted)`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
@@ -72,6 +93,17 @@ export async function trainCommand(argv: string[]): Promise<void> {
       'checkpoint-every': { type: 'string' },
       'keep-best-by': { type: 'string' },
       resume: { type: 'string' },
+      ema: { type: 'string' },
+      'eval-every': { type: 'string' },
+      'eval-count': { type: 'string' },
+      'g-lr': { type: 'string' },
+      'd-lr': { type: 'string' },
+      'd-steps': { type: 'string' },
+      augment: { type: 'string' },
+      penalty: { type: 'string' },
+      'clip-grad-norm': { type: 'string' },
+      'label-noise': { type: 'string' },
+      'lr-decay': { type: 'string' },
       overwrite: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,6 +119,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
       ? freshSettings(values)
       : resumedSettings(resumeDir, runConfig, values);
   const { out } = settings;
+  if (settings.keepBestBy === 'fid' && settings.evalEvery === undefined) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      '--keep-best-by fid needs FID measurements: add --eval-every N (e.g. 1), or keep the best by another metric.',
+    );
+  }
   const checkpoints = checkpointPaths(out);
   if (runConfig === undefined && existsSync(checkpoints.root)) {
     if (!values.overwrite) {
@@ -111,6 +149,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
     log: (line) => progress.message(line),
   });
   progress.message(`data: ${data.name}, ${data.size} examples of [${data.shape.join(', ')}] from ${data.source}`);
+  const fid =
+    settings.evalEvery === undefined
+      ? undefined
+      : await createFidEvaluator({ data, count: settings.evalCount, noise: settings.noise, seed: settings.seed });
 
   const random = createRandom(settings.seed);
   let models: RunModels;
@@ -132,15 +174,19 @@ export async function trainCommand(argv: string[]): Promise<void> {
         ...runConfig.training,
         epochs: settings.epochs,
         learningRate: settings.learningRate,
+        generatorLearningRate: settings.generatorLearningRate,
+        discriminatorLearningRate: settings.discriminatorLearningRate,
         checkpointEvery: settings.checkpointEvery,
         keepBestBy: settings.keepBestBy,
+        evalEvery: settings.evalEvery,
+        evalCount: settings.evalCount,
       },
       resumed,
     });
   } else {
     models = await createRun(settings, data, random, backend.name);
   }
-  await train(settings, { data, random, models, resume, best, progress });
+  await train(settings, { data, random, models, resume, best, progress, fid });
 }
 
 type Progress = ReturnType<typeof createProgress>;
@@ -217,6 +263,17 @@ async function createRun(
       sampleEpochs: settings.sampleEpochs ?? 'every',
       checkpointEvery: settings.checkpointEvery,
       keepBestBy: settings.keepBestBy,
+      ema: settings.ema,
+      evalEvery: settings.evalEvery,
+      evalCount: settings.evalCount,
+      generatorLearningRate: settings.generatorLearningRate,
+      discriminatorLearningRate: settings.discriminatorLearningRate,
+      discriminatorSteps: settings.discriminatorSteps,
+      augment: settings.augment,
+      penalty: settings.penalty,
+      clipGradientNorm: settings.clipGradientNorm,
+      labelNoise: settings.labelNoise,
+      learningRateDecay: settings.learningRateDecay,
     },
     backend,
     createdAt: new Date().toISOString(),
@@ -232,10 +289,19 @@ interface TrainContext {
   resume: TrainingState | undefined;
   best: BestSoFar | undefined;
   progress: Progress;
+  /** Measures FID after the epochs of `--eval-every`. */
+  fid: FidEvaluator | undefined;
+}
+
+/** Writes weights read by `readModelWeights` (a checkpoint's moving average) into `model`. */
+function writeWeights(model: tfl.LayersModel, saved: SavedTensor[]): void {
+  const tensors = saved.map((weight) => tf.tensor(weight.values, weight.shape, weight.dtype));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
 }
 
 async function train(settings: TrainSettings, context: TrainContext): Promise<void> {
-  const { data, random, models, resume, progress } = context;
+  const { data, random, models, resume, progress, fid } = context;
   const { out, epochs, batchSize, keepBestBy } = settings;
   const paths = runPaths(out);
   const checkpoints = checkpointPaths(out);
@@ -257,6 +323,15 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
     await saveModel(models.discriminator, paths.discriminator);
   };
   const log = await openRunLog(runLogPath(out), resume?.globalStep ?? 0);
+  // The trainer keeps the moving average; this copy of the architecture receives its weights to save them.
+  const emaGenerator = settings.ema === undefined ? undefined : cloneModel(models.generator);
+  const saveEma = async (state: TrainingState) => {
+    if (emaGenerator === undefined || state.emaGenerator === undefined) return;
+    writeWeights(emaGenerator, state.emaGenerator);
+    await saveModel(emaGenerator, paths.generatorEma);
+  };
+  const stepsPerEpoch = Math.floor(data.batchCount(batchSize, true) / settings.discriminatorSteps);
+  let lastStep = resume?.globalStep ?? 0;
   let lastStepTime = performance.now();
   let lastSaved: TrainingState | undefined = resume;
 
@@ -268,6 +343,15 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
       epochs,
       batchSize,
       learningRate: settings.learningRate,
+      generatorLearningRate: settings.generatorLearningRate,
+      discriminatorLearningRate: settings.discriminatorLearningRate,
+      learningRateSchedule: learningRateDecaySchedule(settings.learningRateDecay, epochs * stepsPerEpoch),
+      discriminatorSteps: settings.discriminatorSteps,
+      augment: settings.augment,
+      penalty: settings.penalty,
+      clipGradientNorm: settings.clipGradientNorm,
+      labelNoise: settings.labelNoise,
+      ema: settings.ema === undefined ? undefined : { decay: settings.ema },
       beta1: settings.beta1,
       noise: settings.noise,
       random,
@@ -280,6 +364,7 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
           const metadata = { best, reason };
           await saveLatest(out, models, state, metadata);
           if (reason === 'epoch' && bestImproved) await saveBest(out, models, state, metadata);
+          if (reason !== 'steps') await saveEma(state);
           bestImproved = false;
           lastSaved = state;
           log.sync();
@@ -287,6 +372,7 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
       },
       callbacks: {
         onStepEnd: (info) => {
+          lastStep = info.globalStep;
           const now = performance.now();
           const seconds = (now - lastStepTime) / 1000;
           lastStepTime = now;
@@ -317,8 +403,29 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
           progress.epochDone(
             `epoch ${record.epoch}/${epochs}  D ${record.discriminatorLoss.toFixed(4)}  G ${record.generatorLoss.toFixed(4)}  ${record.imagesPerSecond.toFixed(1)} img/s  ${record.seconds.toFixed(1)} s`,
           );
+          let measured: number | undefined;
+          if (fid !== undefined && record.epoch % settings.evalEvery! === 0) {
+            measured = await fid.measure(models.generator);
+            // Set on the trainer's own record, so checkpoints (and a resumed run's history) keep it too.
+            Object.assign(record, { fid: measured });
+            log.append({
+              kind: 'eval',
+              step: lastStep,
+              epoch: record.epoch,
+              fid: measured,
+              count: settings.evalCount,
+              time: new Date().toISOString(),
+            });
+            progress.message(
+              `epoch ${record.epoch}: FID ${measured.toFixed(3)} (${settings.evalCount} generated vs ${fid.realCount} real, digit classifier)`,
+            );
+          }
           if (keepBestBy !== undefined) {
-            const improved = await improvedBest(keepBestBy, best, { record, generator: models.generator });
+            const improved = await improvedBest(keepBestBy, best, {
+              record,
+              generator: models.generator,
+              fid: measured,
+            });
             if (improved) {
               best = improved;
               bestImproved = true;
@@ -346,7 +453,7 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
       process.exitCode = 130;
     } else {
       progress.message(
-        `Done: ${out} (generator/, discriminator/, config.json, history.json, log.jsonl, loss.png, samples/, checkpoints/)`,
+        `Done: ${out} (generator/, ${emaGenerator ? 'generator-ema/, ' : ''}discriminator/, config.json, history.json, log.jsonl, loss.png, samples/, checkpoints/)`,
       );
     }
   } catch (error) {
@@ -360,6 +467,7 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
     throw error;
   } finally {
     log.close();
+    emaGenerator?.dispose();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

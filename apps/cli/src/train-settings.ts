@@ -5,6 +5,15 @@ import { lossNames } from '@gan/losses';
 import { type ModelName, modelNames } from '@gan/models';
 import { choiceFlag, integerFlag, integerListFlag, numberFlag } from './args.js';
 import { type BestMetricName, checkBestMetric } from './best-metric.js';
+import {
+  augmentFlag,
+  fractionFlag,
+  type LearningRateDecay,
+  learningRateDecays,
+  type PenaltySetting,
+  penaltyFlag,
+} from './training-flags.js';
+import type { AugmentPolicy } from '@gan/train';
 
 /** The flags of `gan train`, as `parseArgs` returns them. */
 export type TrainFlags = Partial<Record<string, string | boolean>>;
@@ -31,6 +40,22 @@ export interface TrainSettings {
   /** Also save `checkpoints/latest` every this many steps. */
   checkpointEvery: number | undefined;
   keepBestBy: BestMetricName | undefined;
+  /** Decay of the generator's moving average (`--ema`), or none. */
+  ema: number | undefined;
+  /** Measure FID every this many epochs (`--eval-every`), or never. */
+  evalEvery: number | undefined;
+  /** Images per FID measurement (`--eval-count`). */
+  evalCount: number;
+  /** Learning rates of the generator and the discriminator (`--g-lr`, `--d-lr`); default `learningRate`. */
+  generatorLearningRate: number | undefined;
+  discriminatorLearningRate: number | undefined;
+  /** Discriminator updates per generator update (`--d-steps`). */
+  discriminatorSteps: number;
+  augment: AugmentPolicy[];
+  penalty: PenaltySetting | undefined;
+  clipGradientNorm: number | undefined;
+  labelNoise: number;
+  learningRateDecay: LearningRateDecay | undefined;
 }
 
 /** The part of config.json that `--resume` reads back. */
@@ -49,6 +74,17 @@ export interface RunConfig {
     sampleEpochs: number[] | 'every';
     checkpointEvery?: number;
     keepBestBy?: BestMetricName;
+    ema?: number;
+    evalEvery?: number;
+    evalCount?: number;
+    generatorLearningRate?: number;
+    discriminatorLearningRate?: number;
+    discriminatorSteps?: number;
+    augment?: AugmentPolicy[];
+    penalty?: PenaltySetting;
+    clipGradientNorm?: number;
+    labelNoise?: number;
+    learningRateDecay?: LearningRateDecay;
   };
   resumed?: unknown[];
   [key: string]: unknown;
@@ -61,7 +97,23 @@ const defaultRange: Partial<Record<ModelName, '0,1' | '-1,1'>> = { 'dcgan-mnist'
 export const tanhModels: readonly ModelName[] = ['dcgan', 'projection-gan', 'sngan', 'wgan-gp'];
 
 /** Flags a resumed run may change: how long, how fast, where, and how it is saved. */
-const changeableOnResume = new Set(['epochs', 'lr', 'backend', 'checkpoint-every', 'keep-best-by', 'resume', 'help']);
+const changeableOnResume = new Set([
+  'epochs',
+  'lr',
+  'g-lr',
+  'd-lr',
+  'backend',
+  'checkpoint-every',
+  'keep-best-by',
+  'eval-every',
+  'eval-count',
+  'resume',
+  'help',
+]);
+
+/** The flags `--resume` accepts, as the error messages list them. */
+const changeableList =
+  '--epochs, --lr, --g-lr, --d-lr, --backend, --checkpoint-every, --keep-best-by, --eval-every and --eval-count';
 
 function parseSettings(flags: TrainFlags, defaults: Partial<TrainSettings>): TrainSettings {
   const text = (name: string) => flags[name] as string | undefined;
@@ -111,6 +163,25 @@ function parseSettings(flags: TrainFlags, defaults: Partial<TrainSettings>): Tra
         ? defaults.checkpointEvery
         : integerFlag(text('checkpoint-every'), 'checkpoint-every', 1),
     keepBestBy: text('keep-best-by') === undefined ? defaults.keepBestBy : checkBestMetric(text('keep-best-by')!),
+    ema: fractionFlag(text('ema'), 'ema', 0, 1) ?? defaults.ema,
+    evalEvery: text('eval-every') === undefined ? defaults.evalEvery : integerFlag(text('eval-every'), 'eval-every', 1),
+    evalCount: integerFlag(text('eval-count'), 'eval-count', defaults.evalCount ?? 1000, 2),
+    generatorLearningRate:
+      text('g-lr') === undefined ? defaults.generatorLearningRate : numberFlag(text('g-lr'), 'g-lr', 0),
+    discriminatorLearningRate:
+      text('d-lr') === undefined ? defaults.discriminatorLearningRate : numberFlag(text('d-lr'), 'd-lr', 0),
+    discriminatorSteps: integerFlag(text('d-steps'), 'd-steps', defaults.discriminatorSteps ?? 1),
+    augment: augmentFlag(text('augment')) ?? defaults.augment ?? [],
+    penalty: penaltyFlag(text('penalty')) ?? defaults.penalty,
+    clipGradientNorm:
+      text('clip-grad-norm') === undefined
+        ? defaults.clipGradientNorm
+        : numberFlag(text('clip-grad-norm'), 'clip-grad-norm', 0),
+    labelNoise: fractionFlag(text('label-noise'), 'label-noise', 0, 0.5) ?? defaults.labelNoise ?? 0,
+    learningRateDecay:
+      text('lr-decay') === undefined
+        ? defaults.learningRateDecay
+        : choiceFlag(text('lr-decay'), 'lr-decay', learningRateDecays, 'linear'),
   };
 }
 
@@ -146,9 +217,19 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
   }
 }
 
+/** What a setting that config.json does not hold (an older run) stands for. */
+const recordedDefaults: Partial<TrainSettings> = {
+  imageSize: 64,
+  variant: 'mlp',
+  discriminatorSteps: 1,
+  augment: [],
+  labelNoise: 0,
+};
+
 /**
- * The settings of a resumed run: those in config.json, with `--epochs`, `--lr`, `--backend`,
- * `--checkpoint-every` and `--keep-best-by` allowed to change. Any other flag must repeat the recorded value.
+ * The settings of a resumed run: those in config.json, with `--epochs`, the learning rates, `--backend`,
+ * `--checkpoint-every`, `--keep-best-by`, `--eval-every` and `--eval-count` allowed to change. Any other
+ * flag must repeat the recorded value.
  */
 export function resumedSettings(dir: string, config: RunConfig, flags: TrainFlags): TrainSettings {
   const { training } = config;
@@ -171,6 +252,17 @@ export function resumedSettings(dir: string, config: RunConfig, flags: TrainFlag
     out: dir,
     checkpointEvery: training.checkpointEvery,
     keepBestBy: training.keepBestBy,
+    ema: training.ema,
+    evalEvery: training.evalEvery,
+    evalCount: training.evalCount,
+    generatorLearningRate: training.generatorLearningRate,
+    discriminatorLearningRate: training.discriminatorLearningRate,
+    discriminatorSteps: training.discriminatorSteps,
+    augment: training.augment,
+    penalty: training.penalty,
+    clipGradientNorm: training.clipGradientNorm,
+    labelNoise: training.labelNoise,
+    learningRateDecay: training.learningRateDecay,
   };
   const settings = parseSettings(flags, recorded);
   const keyOf: Record<string, keyof TrainSettings> = {
@@ -187,6 +279,13 @@ export function resumedSettings(dir: string, config: RunConfig, flags: TrainFlag
     'sample-epochs': 'sampleEpochs',
     limit: 'limit',
     seed: 'seed',
+    ema: 'ema',
+    'd-steps': 'discriminatorSteps',
+    augment: 'augment',
+    penalty: 'penalty',
+    'clip-grad-norm': 'clipGradientNorm',
+    'label-noise': 'labelNoise',
+    'lr-decay': 'learningRateDecay',
   };
   for (const [flag, value] of Object.entries(flags)) {
     if (value === undefined || changeableOnResume.has(flag)) continue;
@@ -201,12 +300,12 @@ export function resumedSettings(dir: string, config: RunConfig, flags: TrainFlag
     if (key === undefined) {
       throw new GanError('INVALID_ARGUMENT', `--${flag} cannot be used with --resume. Drop it.`);
     }
-    const recordedValue = recorded[key] ?? (key === 'imageSize' ? 64 : key === 'variant' ? 'mlp' : undefined);
+    const recordedValue = recorded[key] ?? recordedDefaults[key];
     if (JSON.stringify(settings[key]) !== JSON.stringify(recordedValue)) {
       throw new GanError(
         'INVALID_ARGUMENT',
         `--${flag} ${String(value)} conflicts with the run in ${dir}, which was started with ${JSON.stringify(recordedValue ?? 'the default')} (config.json). ` +
-          `A resumed run keeps its settings; only --epochs, --lr, --backend, --checkpoint-every and --keep-best-by may change. Drop --${flag}, or start a new run with another --out.`,
+          `A resumed run keeps its settings; only ${changeableList} may change. Drop --${flag}, or start a new run with another --out.`,
       );
     }
   }

@@ -1,0 +1,74 @@
+import { GanError } from '@gan/core';
+import { augmentPolicies, type AugmentPolicy } from '@gan/train';
+
+/** Gradient penalties `--penalty` accepts. */
+export const penaltyKinds = ['gp', 'r1', 'r2'] as const;
+export type PenaltyFlagKind = (typeof penaltyKinds)[number];
+
+/** What `--penalty` selects: the kind and its weight. */
+export interface PenaltySetting {
+  kind: PenaltyFlagKind;
+  weight: number;
+}
+
+/** Reads `--penalty gp|r1|r2[:weight]`; the weight defaults to `10`. */
+export function penaltyFlag(value: string | undefined): PenaltySetting | undefined {
+  if (value === undefined) return undefined;
+  const [kind, weightText, ...rest] = value.split(':');
+  const weight = weightText === undefined ? 10 : Number(weightText);
+  if (
+    !(penaltyKinds as readonly string[]).includes(kind!) ||
+    rest.length > 0 ||
+    !(Number.isFinite(weight) && weight > 0)
+  ) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected --penalty ${penaltyKinds.join(' | ')}, optionally with a positive weight (e.g. r1:5), got "${value}".`,
+    );
+  }
+  return { kind: kind as PenaltyFlagKind, weight };
+}
+
+/** Reads `--augment translation,cutout,color` (any of them, comma-separated). */
+export function augmentFlag(value: string | undefined): AugmentPolicy[] | undefined {
+  if (value === undefined) return undefined;
+  const policies = value.split(',').map((part) => part.trim());
+  for (const policy of policies) {
+    if (!(augmentPolicies as readonly string[]).includes(policy)) {
+      throw new GanError(
+        'UNKNOWN_NAME',
+        `Unknown --augment policy "${policy}". Expected a comma-separated list of: ${augmentPolicies.join(', ')}.`,
+      );
+    }
+  }
+  return [...new Set(policies)] as AugmentPolicy[];
+}
+
+/** Reads a number flag in `[minimum, maximum)`, e.g. `--label-noise 0.1` or `--ema 0.999`. */
+export function fractionFlag(value: string | undefined, flag: string, minimum: number, maximum: number) {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!(Number.isFinite(parsed) && parsed >= minimum && parsed < maximum)) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected --${flag} to be a number ≥ ${minimum} and < ${maximum}, got "${value}".`,
+    );
+  }
+  return parsed;
+}
+
+/** Learning-rate decays `--lr-decay` accepts. */
+export const learningRateDecays = ['linear', 'exponential'] as const;
+export type LearningRateDecay = (typeof learningRateDecays)[number];
+
+/**
+ * The schedule of `--lr-decay` over a run of `totalSteps` generator updates: `linear` goes from 1× to 0×
+ * the base rates by the last step; `exponential` multiplies them by 0.1^(step / totalSteps), ending at 0.1×.
+ */
+export function learningRateDecaySchedule(decay: LearningRateDecay | undefined, totalSteps: number) {
+  if (decay === undefined) return undefined;
+  const steps = Math.max(1, totalSteps);
+  return decay === 'linear'
+    ? ({ kind: 'linear', steps, endFactor: 0 } as const)
+    : ({ kind: 'exponential', decay: 0.1, steps } as const);
+}
