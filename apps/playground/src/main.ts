@@ -6,6 +6,7 @@ import type { BackendOption, SessionEvent, TaskConfig } from './session/protocol
 import { drawImagesView } from './ui/draw-images.js';
 import { drawPointsView, drawSketch } from './ui/draw-points.js';
 import { readIdxFiles } from './ui/idx-files.js';
+import { type DecodedImages, decodeImageFiles } from './ui/image-files.js';
 import {
   describeAtZero,
   drawInterpolation,
@@ -37,6 +38,10 @@ const ui = {
   mnistDrop: element<HTMLDivElement>('mnist-drop'),
   mnistFiles: element<HTMLInputElement>('mnist-files'),
   mnistInfo: element<HTMLDivElement>('mnist-info'),
+  imageDrop: element<HTMLDivElement>('image-drop'),
+  imageFiles: element<HTMLInputElement>('image-files'),
+  imageFolder: element<HTMLInputElement>('image-folder'),
+  imageInfo: element<HTMLDivElement>('image-info'),
   setup: element<HTMLButtonElement>('setup'),
   start: element<HTMLButtonElement>('start'),
   pause: element<HTMLButtonElement>('pause'),
@@ -70,6 +75,7 @@ const chart = lossChart(element<HTMLCanvasElement>('loss-chart'));
 const drawBounds: [number, number] = [-3, 3];
 const drawn: number[] = [];
 let mnist: { images: Uint8Array; labels?: Uint8Array } | undefined;
+let imageFiles: DecodedImages | undefined;
 let host: SessionHost | undefined;
 let hostBackend: BackendOption | undefined;
 let configured = false;
@@ -103,6 +109,7 @@ function syncTask(): void {
     : [
         ['shapes', 'shapes (built-in, 6 classes)'],
         ['mnist', 'MNIST (drop idx files)'],
+        ['files', 'image files (drop PNG/JPEG)'],
       ];
   ui.dataset.replaceChildren(
     ...options.map(([value, text]) => Object.assign(document.createElement('option'), { value, textContent: text })),
@@ -118,6 +125,7 @@ function syncTask(): void {
 
 function syncDataset(): void {
   ui.mnistDrop.hidden = ui.dataset.value !== 'mnist';
+  ui.imageDrop.hidden = ui.dataset.value !== 'files';
   if (isDrawing()) drawSketch(ui.view, Float32Array.from(drawn), drawBounds);
   syncControls();
 }
@@ -193,11 +201,19 @@ function currentTask(): TaskConfig {
   return {
     kind: 'images',
     model: ui.task.value as 'dcgan-mnist' | 'cgan',
-    dataset: ui.dataset.value as 'shapes' | 'mnist',
+    dataset: ui.dataset.value as 'shapes' | 'mnist' | 'files',
     // Copies: the session may keep them while the page keeps its own for the next set-up.
     mnist:
       ui.dataset.value === 'mnist' && mnist
         ? { images: mnist.images.slice(), labels: mnist.labels?.slice() }
+        : undefined,
+    files:
+      ui.dataset.value === 'files' && imageFiles
+        ? {
+            pixels: imageFiles.pixels.slice(),
+            labels: imageFiles.labels?.slice(),
+            classNames: imageFiles.classNames?.slice(),
+          }
         : undefined,
     batchSize,
     seed,
@@ -286,6 +302,36 @@ ui.mnistDrop.addEventListener('drop', (event) => {
   event.preventDefault();
   ui.mnistDrop.classList.remove('over');
   void takeMnist([...(event.dataTransfer?.files ?? [])]);
+});
+
+// PNG/JPEG files: dropped on the zone, picked as files, or picked as a folder (labels from subfolders).
+const takeImages = async (files: File[]) => {
+  try {
+    ui.imageInfo.textContent = `Decoding ${files.length} files…`;
+    imageFiles = await decodeImageFiles(files);
+    const { count, classNames, skipped } = imageFiles;
+    const labels = classNames
+      ? ` in ${classNames.length} classes (${classNames.join(', ')})`
+      : ' (no labels: cgan needs a folder with one subfolder per class)';
+    const failed = skipped.length > 0 ? `. Skipped ${skipped.length} that did not decode: ${skipped.join(', ')}` : '';
+    ui.imageInfo.textContent = `${count} images loaded${labels}${failed}`;
+  } catch (error) {
+    imageFiles = undefined;
+    ui.imageInfo.textContent = error instanceof Error ? error.message : String(error);
+  }
+};
+for (const input of [ui.imageFiles, ui.imageFolder]) {
+  input.addEventListener('change', () => void takeImages([...(input.files ?? [])]));
+}
+ui.imageDrop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  ui.imageDrop.classList.add('over');
+});
+ui.imageDrop.addEventListener('dragleave', () => ui.imageDrop.classList.remove('over'));
+ui.imageDrop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  ui.imageDrop.classList.remove('over');
+  void takeImages([...(event.dataTransfer?.files ?? [])]);
 });
 
 // A trained generator: load, sample, interpolate (on the page's own backend).

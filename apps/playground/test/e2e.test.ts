@@ -1,7 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
+import { encodePng } from '@gan/data/node';
 import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Download, Page } from 'playwright-core';
@@ -29,9 +31,10 @@ async function waitForViewAfter(before: number): Promise<void> {
   );
 }
 
-async function setUp(backend: string, task: string, batchSize: number): Promise<void> {
+async function setUp(backend: string, task: string, batchSize: number, dataset?: string): Promise<void> {
   await page.selectOption('#backend', backend);
   await page.selectOption('#task', task);
+  if (dataset) await page.selectOption('#dataset', dataset);
   await page.fill('#batch-size', String(batchSize));
   const before = await viewUpdates();
   await page.click('#setup');
@@ -58,8 +61,35 @@ async function singleStep(): Promise<void> {
   await waitForViewAfter(updates);
 }
 
+/**
+ * Tiny PNGs: `flat/` holds 6 files (gray and RGB, 32×32 and 20×20, so they are resized both ways) and
+ * one that is not a PNG; `classes/dark/` and `classes/light/` hold 3 each.
+ */
+async function writeImageFiles(root: string): Promise<void> {
+  const square = (size: number, channels: 1 | 3, background: number, foreground: number) => {
+    const pixels = new Uint8Array(size * size * channels).fill(background);
+    for (let y = size / 4; y < (3 * size) / 4; y++) {
+      pixels.fill(foreground, (y * size + size / 4) * channels, (y * size + (3 * size) / 4) * channels);
+    }
+    return encodePng(pixels, size, size, channels);
+  };
+  for (const folder of ['flat', 'classes/dark', 'classes/light']) mkdirSync(join(root, folder), { recursive: true });
+  for (let i = 0; i < 6; i++) {
+    const [size, channels] = i % 2 === 0 ? [32, 1 as const] : [20, 3 as const];
+    writeFileSync(join(root, 'flat', `${i}.png`), await square(size, channels, 0, 40 * (i + 1)));
+  }
+  writeFileSync(join(root, 'flat', 'broken.png'), 'not a png');
+  for (let i = 0; i < 3; i++) {
+    writeFileSync(join(root, 'classes/dark', `${i}.png`), await square(28, 1, 0, 60 + i));
+    writeFileSync(join(root, 'classes/light', `${i}.png`), await square(28, 1, 255, 120 + i));
+  }
+}
+
+const imageRoot = mkdtempSync(join(tmpdir(), 'gan-playground-images-'));
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  await writeImageFiles(imageRoot);
   server = await serveStatic(dist);
   browser = await launchChromium();
   page = await browser.context.newPage();
@@ -72,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  rmSync(imageRoot, { recursive: true, force: true });
 });
 
 describe('the built playground in headless Chromium', () => {
@@ -160,6 +191,42 @@ describe('the built playground in headless Chromium', () => {
     await singleStep();
     expect(Number.isFinite(Number(await text('#d-loss')))).toBe(true);
     expect((await snapshot()).equals(before)).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('trains the MNIST DCGAN on PNG files picked on the page: counts them, names the broken one, one step changes the grid', async () => {
+    await page.selectOption('#task', 'dcgan-mnist');
+    await page.selectOption('#dataset', 'files');
+    expect(await page.isVisible('#image-drop')).toBe(true);
+    const flat = ['0', '1', '2', '3', '4', '5', 'broken'].map((name) => join(imageRoot, 'flat', `${name}.png`));
+    await page.setInputFiles('#image-files', flat);
+    await page.waitForFunction(() => /images loaded/.test(document.querySelector('#image-info')?.textContent ?? ''));
+    const info = await text('#image-info');
+    expect(info).toMatch(/^6 images loaded \(no labels: cgan needs/);
+    expect(info).toMatch(/Skipped 1 that did not decode: broken\.png$/);
+
+    await setUp('wasm', 'dcgan-mnist', 4, 'files');
+    expect(await text('#description')).toMatch(/^dcgan-mnist on image-files: 6 image files; batch 4/);
+    const before = await snapshot();
+    await singleStep();
+    expect(Number.isFinite(Number(await text('#d-loss')))).toBe(true);
+    expect((await snapshot()).equals(before)).toBe(false);
+  });
+
+  it('refuses cgan on unlabelled files, and takes labels from the subfolders of a picked folder', async () => {
+    await page.selectOption('#task', 'cgan');
+    await page.selectOption('#dataset', 'files');
+    await page.click('#setup');
+    await page.waitForFunction(() =>
+      /labelled images for cgan/.test(document.querySelector('#message')?.textContent ?? ''),
+    );
+    expect(await text('#message')).toMatch(/Pick a folder with one subfolder per class/);
+
+    await page.setInputFiles('#image-folder', join(imageRoot, 'classes'));
+    await page.waitForFunction(() => /images loaded/.test(document.querySelector('#image-info')?.textContent ?? ''));
+    expect(await text('#image-info')).toBe('6 images loaded in 2 classes (dark, light)');
+    await setUp('wasm', 'cgan', 6, 'files');
+    expect(await text('#description')).toMatch(/^cgan.* on image-files: 6 image files in 2 classes; batch 6/);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -93,9 +93,43 @@ export function mnistDataset(images: Uint8Array, labels?: Uint8Array): ArrayData
   });
 }
 
+/** The user's decoded PNG/JPEG files; cgan needs them labelled (picked as a folder of class subfolders). */
+export function filesDataset(task: ImagesTask): ArrayDataset {
+  const files = task.files;
+  if (!files || files.pixels.length === 0) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      'Expected PNG or JPEG image files for the image-files set, got none. Drop or pick them on the page first.',
+    );
+  }
+  if (task.model === 'cgan' && !files.labels) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      'Expected labelled images for cgan, got unlabelled files. Pick a folder with one subfolder per class (the subfolder names are the labels), or train dcgan-mnist.',
+    );
+  }
+  const count = files.pixels.length / (28 * 28);
+  if (task.batchSize > count) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected a batch of at most ${count} (the number of image files), got ${task.batchSize}. Lower the batch size or add images.`,
+    );
+  }
+  return arrayDataset({
+    x: files.pixels,
+    shape: [28, 28, 1],
+    labels: files.labels,
+    classNames: files.classNames,
+    range: [0, 1],
+    name: 'image-files',
+    source: `${count} image files${files.classNames ? ` in ${files.classNames.length} classes` : ''}`,
+  });
+}
+
 /** The image set of an images task, in [0, 1] (the sigmoid range of dcganMnist and the DCGAN cgan). */
 export function imagesDataset(task: ImagesTask): ArrayDataset {
   if (task.dataset === 'shapes') return shapes({ count: 1536, size: 28, range: [0, 1], seed: task.seed });
+  if (task.dataset === 'files') return filesDataset(task);
   if (!task.mnist) {
     throw new GanError(
       'INVALID_ARGUMENT',

@@ -7,7 +7,7 @@ export type BackendOption = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type PointSetName = 'ring' | 'spiral' | 'drawn';
 
 /** The image sets. */
-export type ImageSetName = 'shapes' | 'mnist';
+export type ImageSetName = 'shapes' | 'mnist' | 'files';
 
 /** What to train. */
 export type TaskConfig =
@@ -26,6 +26,8 @@ export type TaskConfig =
       dataset: ImageSetName;
       /** MNIST idx contents (already decompressed), for `dataset: 'mnist'`. */
       mnist?: { images: Uint8Array; labels?: Uint8Array };
+      /** Decoded image files, `count × 28 × 28` gray bytes, with labels from folder names, for `dataset: 'files'`. */
+      files?: { pixels: Uint8Array; labels?: Uint8Array; classNames?: string[] };
       batchSize: number;
       seed: number;
     };
