@@ -1,26 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { decodeNpy } from '@gan/data';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = resolve(here, '../dist/index.js');
-const mnistDir = resolve(here, '../../../../shared/data/mnist');
-
-async function gan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 240_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { gan, mnistDir } from './testing/run-cli.js';
 
 describe('gan CLI', () => {
   it('rejects an unknown model with a message that lists the known ones', async () => {
@@ -193,9 +176,12 @@ describe('gan CLI', () => {
     expect(Number.isFinite(history[0].discriminatorLoss)).toBe(true);
 
     const sample = (label: string, file: string) =>
-      gan(['sample', '--from', out, '--count', '4', '--label', label, '--seed', '7', '--out', join(out, file)].concat(
-        ['--backend', 'wasm'],
-      ));
+      gan(
+        ['sample', '--from', out, '--count', '4', '--label', label, '--seed', '7', '--out', join(out, file)].concat([
+          '--backend',
+          'wasm',
+        ]),
+      );
     expect((await sample('2', 'two.npy')).code).toBe(0);
     expect((await sample('0', 'zero.npy')).code).toBe(0);
     const two = decodeNpy(readFileSync(join(out, 'two.npy')));

@@ -1,29 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { createGan } from '@gan/models';
 import { saveModel } from '@gan/models/node';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = resolve(here, '../dist/index.js');
-const mnistDir = resolve(here, '../../../../shared/data/mnist');
-
-async function gan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 240_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { gan, mnistDir } from './testing/run-cli.js';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(path: string): [number, number] {

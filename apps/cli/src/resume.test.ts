@@ -1,24 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = resolve(here, '../dist/index.js');
-
-async function gan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { cli, gan } from './testing/run-cli.js';
 
 /** A small, quick run: the MLP GAN on 256 ring points, 4 steps per epoch, on the wasm backend. */
 const ring = (out: string, epochs: number, extra: string[] = []) => [

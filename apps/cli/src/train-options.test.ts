@@ -1,25 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { decodeNpy } from '@gan/data';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = resolve(here, '../dist/index.js');
-
-async function gan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { gan } from './testing/run-cli.js';
 
 const temporary = () => mkdtempSync(join(tmpdir(), 'gan-options-'));
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
