@@ -2,8 +2,8 @@ import { createRandom } from '@gan/core';
 import { dcganWeightInitializer } from '@gan/layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withInfo } from './info.js';
-import { chain, layerBuilder } from './layer-builder.js';
-import { assertQuarterable, mnistGenerator } from './mnist-blocks.js';
+import { layerBuilder } from './layer-builder.js';
+import { assertQuarterable, mnistDiscriminatorTrunk, mnistGenerator } from './mnist-blocks.js';
 import type { GanModels, ImageShape, OutputActivation } from './types.js';
 import * as validate from './validate.js';
 
@@ -61,18 +61,7 @@ export function acgan(config: AcganConfig = {}): GanModels {
       biasInitializer: 'zeros',
     });
   const image = tfl.input({ shape: [...imageShape], name: 'image' });
-  const features = chain(
-    image,
-    d.conv({ filters: 64 }),
-    d.leakyRelu(),
-    d.conv({ filters: 128 }),
-    d.batchNorm(),
-    d.leakyRelu(),
-    tfl.layers.flatten(),
-    d.dense(1024),
-    d.batchNorm(),
-    d.leakyRelu(),
-  );
+  const features = mnistDiscriminatorTrunk(image, d);
   const logits = head(1, 'logits').apply(features) as tfl.SymbolicTensor;
   const classLogits = head(numClasses, 'class_logits').apply(features) as tfl.SymbolicTensor;
   const discriminator = tfl.model({ inputs: image, outputs: [logits, classLogits], name: 'acgan_discriminator' });

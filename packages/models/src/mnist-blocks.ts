@@ -44,10 +44,10 @@ export function mnistGenerator(
 }
 
 /**
- * Conv2d 64 (4, 2, 1) + LeakyReLU(0.2) → Conv2d 128 (4, 2, 1) + BN + LeakyReLU → flatten → Dense 1024 + BN +
- * LeakyReLU → Dense 1 (logits). Biases on.
+ * The features of the MNIST discriminator: Conv2d 64 (4, 2, 1) + LeakyReLU(0.2) → Conv2d 128 (4, 2, 1) + BN +
+ * LeakyReLU → flatten → Dense 1024 + BN + LeakyReLU. Biases on. ACGAN puts its two heads on it.
  */
-export function mnistDiscriminator(input: tfl.SymbolicTensor, d: LayerBuilder): tfl.SymbolicTensor {
+export function mnistDiscriminatorTrunk(input: tfl.SymbolicTensor, d: LayerBuilder): tfl.SymbolicTensor {
   return chain(
     input,
     d.conv({ filters: 64 }),
@@ -59,6 +59,10 @@ export function mnistDiscriminator(input: tfl.SymbolicTensor, d: LayerBuilder): 
     d.dense(1024),
     d.batchNorm(),
     d.leakyRelu(),
-    d.dense(1),
   );
+}
+
+/** {@link mnistDiscriminatorTrunk} → Dense 1 (logits). */
+export function mnistDiscriminator(input: tfl.SymbolicTensor, d: LayerBuilder): tfl.SymbolicTensor {
+  return chain(mnistDiscriminatorTrunk(input, d), d.dense(1));
 }
