@@ -46,3 +46,12 @@ export function integerListFlag(value: string | undefined, flag: string): number
   }
   return parts;
 }
+
+/**
+ * initBackend's options for `--backend NAME`. `auto` skips software GPU adapters (lavapipe,
+ * SwiftShader: slower than wasm); naming `webgpu` asks for WebGPU, so a software adapter is used too.
+ */
+export function backendFlag(value: string | undefined): { prefer: never; allowSoftwareAdapter: boolean } {
+  const prefer = value ?? 'auto';
+  return { prefer: prefer as never, allowSoftwareAdapter: prefer !== 'auto' };
+}

@@ -14,18 +14,23 @@ import {
   runningStatistics,
 } from '@gan/metrics';
 import { digitClassifierPath, loadDigitClassifier, loadInceptionGraphModel } from '@gan/metrics/node';
+import { loadNpy } from '@gan/data/node';
 import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { integerFlag } from './args.js';
+import { backendFlag, integerFlag } from './args.js';
 import { loadData } from './datasets.js';
 import { readRunConfig } from './sample-command.js';
 import { runPaths, writeJson } from './run-files.js';
 
 export const evalUsage = `gan eval --from DIR [options]
+gan eval --images FILE.npy --data SPEC [options]
 
 Measures a trained generator against real data and writes eval.json into DIR.
 
-  --from DIR          run folder written by gan train (required)
+  --from DIR          run folder written by gan train
+  --images FILE.npy   measure these images instead of a run's generator: float32 (N, H, W, C) or (N, H, W)
+                      in [0, 1], e.g. from gan sample --out x.npy or another library (a PyTorch run saved
+                      with numpy.save after moving channels last); writes FILE.eval.json
   --data SPEC         real images: shapes, mnist, fashion-mnist or a folder (default: the run's training data)
   --metrics LIST      comma-separated: fid, kid, is, pr (precision/recall) (default fid,kid,is)
   --count N           generated images (default 10000)
@@ -168,6 +173,103 @@ export async function collect(
   return collected!;
 }
 
+/** Features of `count` images from the run's generator, from seeded noise as `gan sample` makes it. */
+async function generatedFeatures(
+  from: string,
+  config: ReturnType<typeof readRunConfig>,
+  setup: FeatureSetup,
+  count: number,
+  batchSize: number,
+  random: ReturnType<typeof createRandom>,
+  keepFeatures: boolean,
+): Promise<Collected> {
+  const { info } = config;
+  const generator = await loadModel(runPaths(from).generator);
+  const noiseKind = config.training?.noise ?? 'normal';
+  const range = info.outputRange ?? [-1, 1];
+  try {
+    return await collect(
+      setup,
+      count,
+      batchSize,
+      (start, size) =>
+        tf.tidy((): tf.Tensor4D => {
+          const noiseValues =
+            noiseKind === 'uniform'
+              ? random.uniform(size * info.latentDim, -1, 1)
+              : random.normal(size * info.latentDim);
+          const noise = tf.tensor2d(noiseValues, [size, info.latentDim]);
+          let inputs: tf.Tensor | tf.Tensor[] = noise;
+          if (info.conditional) {
+            const k = info.numClasses!;
+            const indices = Array.from({ length: size }, (_, i) => (start + i) % k);
+            inputs = [noise, tf.cast(tf.oneHot(tf.tensor1d(indices, 'int32'), k), 'float32')];
+          }
+          const output = generator.predict(inputs) as tf.Tensor4D;
+          return tf.clipByValue(tf.div(tf.sub(output, range[0]), range[1] - range[0]), 0, 1) as tf.Tensor4D;
+        }),
+      keepFeatures,
+    );
+  } finally {
+    generator.dispose();
+  }
+}
+
+/** Images to measure from a float32 .npy file: (N, H, W, C) or (N, H, W), values in [0, 1]. */
+export async function loadImages(
+  path: string,
+): Promise<{ count: number; imageShape: number[]; batch: (start: number, size: number) => tf.Tensor4D }> {
+  const { data, shape } = await loadNpy(path);
+  if (shape.length !== 3 && shape.length !== 4) {
+    throw new GanError(
+      'SHAPE_MISMATCH',
+      `Expected --images ${path} to hold images of shape (N, H, W, C) or (N, H, W), got (${shape.join(', ')}). ` +
+        'Images saved channels-first (N, C, H, W), as PyTorch keeps them, need moving channels last first (numpy: x.transpose(0, 2, 3, 1)).',
+    );
+  }
+  const imageShape = shape.length === 3 ? [shape[1]!, shape[2]!, 1] : shape.slice(1);
+  if (imageShape[2] !== 1 && imageShape[2] !== 3 && (imageShape[0] === 1 || imageShape[0] === 3)) {
+    throw new GanError(
+      'SHAPE_MISMATCH',
+      `--images ${path} has shape (${shape.join(', ')}), which looks channels-first. Save it as (N, H, W, C): numpy x.transpose(0, 2, 3, 1).`,
+    );
+  }
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const v of data) {
+    if (!Number.isFinite(v)) {
+      throw new GanError(
+        'CORRUPT_FILE',
+        `--images ${path} holds a non-finite value (${v}); expected values in [0, 1].`,
+      );
+    }
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  if (low < -1e-3 || high > 1 + 1e-3) {
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected --images ${path} to hold values in [0, 1], got [${low}, ${high}]. Rescale first, e.g. (x + 1) / 2 for tanh outputs.`,
+    );
+  }
+  const size = imageShape.reduce((a, b) => a * b, 1);
+  return {
+    count: shape[0]!,
+    imageShape,
+    batch: (start, n) =>
+      tf.tidy(() =>
+        tf.clipByValue(
+          tf.tensor4d(data.subarray(start * size, (start + n) * size), [
+            n,
+            ...(imageShape as [number, number, number]),
+          ]),
+          0,
+          1,
+        ),
+      ),
+  };
+}
+
 function joinRows(parts: Float32Array[], dim: number): tf.Tensor2D {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
   const joined = new Float32Array(total);
@@ -185,6 +287,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     strict: true,
     options: {
       from: { type: 'string' },
+      images: { type: 'string' },
       data: { type: 'string' },
       metrics: { type: 'string' },
       count: { type: 'string' },
@@ -203,20 +306,25 @@ export async function evalCommand(argv: string[]): Promise<void> {
     console.log(evalUsage);
     return;
   }
-  if (!values.from) {
+  if (!values.from === !values.images) {
     throw new GanError(
       'INVALID_ARGUMENT',
-      `gan eval needs --from DIR (a folder written by gan train).\n\n${evalUsage}`,
+      `gan eval needs either --from DIR (a folder written by gan train) or --images FILE.npy, not both.\n\n${evalUsage}`,
     );
   }
   const metrics = metricList(values.metrics);
-  const count = integerFlag(values.count, 'count', 10000, 2);
+  const images = values.images === undefined ? undefined : await loadImages(values.images);
+  const count = images
+    ? Math.min(integerFlag(values.count, 'count', images.count, 2), images.count)
+    : integerFlag(values.count, 'count', 10000, 2);
   const batchSize = integerFlag(values['batch-size'], 'batch-size', 200);
   const splits = integerFlag(values.splits, 'splits', 10);
   const kidSubsets = integerFlag(values['kid-subsets'], 'kid-subsets', 100);
   const seed = integerFlag(values.seed, 'seed', 0, 0);
-  const config = readRunConfig(values.from) as ReturnType<typeof readRunConfig> & {
-    info: { imageShape: number[] };
+  const config = (
+    images ? { info: { imageShape: images.imageShape } } : readRunConfig(values.from as string)
+  ) as Partial<ReturnType<typeof readRunConfig>> & {
+    info: ReturnType<typeof readRunConfig>['info'] & { imageShape: number[] };
     data?: { spec?: string };
   };
   const { info } = config;
@@ -227,7 +335,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (!dataSpec)
     throw new GanError('INVALID_ARGUMENT', 'Pass --data: the run config does not say which data it trained on.');
 
-  const backend = await initBackend({ prefer: (values.backend ?? 'auto') as never });
+  const backend = await initBackend(backendFlag(values.backend));
   registerTrainingKernels();
   const setup = await featureSetup(values.features, info.imageShape, values['features-range'] ?? '0,1');
   if (metrics.includes('is') && !setup.hasProbabilities) {
@@ -249,39 +357,21 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
   const real = await collect(setup, realCount, batchSize, (start, size) => realBatch(data, start, size), keepFeatures);
 
-  const generator = await loadModel(runPaths(values.from).generator);
   const random = createRandom(seed);
-  const noiseKind = config.training?.noise ?? 'normal';
-  const range = info.outputRange ?? [-1, 1];
-  const fake = await collect(
-    setup,
-    count,
-    batchSize,
-    (start, size) =>
-      tf.tidy((): tf.Tensor4D => {
-        const noiseValues =
-          noiseKind === 'uniform' ? random.uniform(size * info.latentDim, -1, 1) : random.normal(size * info.latentDim);
-        const noise = tf.tensor2d(noiseValues, [size, info.latentDim]);
-        let inputs: tf.Tensor | tf.Tensor[] = noise;
-        if (info.conditional) {
-          const k = info.numClasses!;
-          const indices = Array.from({ length: size }, (_, i) => (start + i) % k);
-          inputs = [noise, tf.cast(tf.oneHot(tf.tensor1d(indices, 'int32'), k), 'float32')];
-        }
-        const output = generator.predict(inputs) as tf.Tensor4D;
-        return tf.clipByValue(tf.div(tf.sub(output, range[0]), range[1] - range[0]), 0, 1) as tf.Tensor4D;
-      }),
-    keepFeatures,
-  );
+  const fake = images
+    ? await collect(setup, count, batchSize, (start, size) => images.batch(start, size), keepFeatures)
+    : await generatedFeatures(values.from as string, config as never, setup, count, batchSize, random, keepFeatures);
 
   const protocol = {
     featureNetwork: setup.description,
-    generated:
-      `${count} images from ${join(values.from, 'generator')}, noise ${noiseKind} with seed ${seed}` +
-      (info.conditional ? `, labels cycling through ${info.numClasses} classes` : ''),
+    generated: images
+      ? `${count} images from ${values.images}`
+      : `${count} images from ${join(values.from as string, 'generator')}, noise ${config.training?.noise ?? 'normal'} with seed ${seed}` +
+        (info.conditional ? `, labels cycling through ${info.numClasses} classes` : ''),
     reference: `${realCount} real images of ${data.name} (${data.source}), first ${realCount}, scaled to [0, 1]`,
     backend: backend.name,
   };
+
   const results: Record<string, unknown> = {};
   const lines: string[] = [];
   if (metrics.includes('fid')) {
@@ -320,7 +410,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
       `IS         ${score.mean.toFixed(3)} ± ${score.std.toFixed(3)}   (${score.splits} splits of the ${count} generated images; at most ${fake.classes})`,
     );
   }
-  const path = join(values.from, 'eval.json');
+  const path = images
+    ? `${(values.images as string).replace(/\.npy$/i, '')}.eval.json`
+    : join(values.from as string, 'eval.json');
   await writeJson(path, { metrics: results, protocol, createdAt: new Date().toISOString() });
   console.log(lines.join('\n'));
   console.log(`feature network: ${protocol.featureNetwork}`);

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mnist, saveNpy } from '@gan/data/node';
 import { createGan } from '@gan/models';
 import { saveModel } from '@gan/models/node';
 import '@tensorflow/tfjs-backend-cpu';
@@ -68,6 +69,64 @@ describe('gan eval and gan interpolate', () => {
     expect(report.protocol.generated).toContain('40 images');
     expect(report.protocol.reference).toContain('30 real images of mnist');
   }, 120_000);
+
+  it('measures images from a .npy file (--images), e.g. from another library, against the real data', async () => {
+    const digits = await mnist({ dir: mnistDir });
+    const n = 200;
+    const pixels = 28 * 28;
+    const real = Float32Array.from(digits.x.subarray(0, n * pixels) as ArrayLike<number>, (v) => v / 255);
+    const same = join(runDir, 'real.npy');
+    await saveNpy(same, real, [n, 28, 28, 1]);
+    const noisy = join(runDir, 'noise.npy');
+    // Deterministic pseudo-random pixels in [0, 1], saved as (N, H, W): no channel axis.
+    await saveNpy(
+      noisy,
+      Float32Array.from({ length: n * pixels }, (_, i) => ((i * 7919) % 256) / 255),
+      [n, 28, 28],
+    );
+    const args = [
+      '--data',
+      mnistDir,
+      '--metrics',
+      'fid,is',
+      '--splits',
+      '2',
+      '--batch-size',
+      '50',
+      '--backend',
+      'wasm',
+    ];
+
+    const sameResult = await gan(['eval', '--images', same, ...args]);
+    expect(sameResult.code, sameResult.stderr).toBe(0);
+    expect(sameResult.stdout).toContain(`200 generated vs 200 real`);
+    const sameReport = JSON.parse(readFileSync(join(runDir, 'real.eval.json'), 'utf8'));
+    // The same 200 digits on both sides: the Fréchet distance is zero up to float error.
+    expect(sameReport.metrics.fid).toBeLessThan(1e-2);
+    expect(sameReport.protocol.generated).toBe(`200 images from ${same}`);
+
+    const noiseResult = await gan(['eval', '--images', noisy, ...args]);
+    expect(noiseResult.code, noiseResult.stderr).toBe(0);
+    const noiseReport = JSON.parse(readFileSync(join(runDir, 'noise.eval.json'), 'utf8'));
+    expect(noiseReport.metrics.fid).toBeGreaterThan(100 * Math.max(sameReport.metrics.fid, 1e-3));
+    expect(sameReport.metrics.is.mean).toBeGreaterThan(noiseReport.metrics.is.mean);
+
+    const channelsFirst = join(runDir, 'nchw.npy');
+    await saveNpy(channelsFirst, real.subarray(0, 10 * pixels), [10, 1, 28, 28]);
+    const nchw = await gan(['eval', '--images', channelsFirst, ...args]);
+    expect(nchw.code).not.toBe(0);
+    expect(nchw.stderr).toMatch(/channels-first.*transpose\(0, 2, 3, 1\)/);
+
+    const tanh = join(runDir, 'tanh.npy');
+    await saveNpy(tanh, real.map((v) => v * 2 - 1).subarray(0, 10 * pixels), [10, 28, 28, 1]);
+    const outOfRange = await gan(['eval', '--images', tanh, ...args]);
+    expect(outOfRange.code).not.toBe(0);
+    expect(outOfRange.stderr).toMatch(/values in \[0, 1\], got \[-1, 1\].*\(x \+ 1\) \/ 2/);
+
+    const both = await gan(['eval', '--images', same, '--from', runDir]);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('either --from DIR');
+  });
 
   it('rejects an unknown metric and runs whose images need --features', async () => {
     const unknown = await gan(['eval', '--from', runDir, '--metrics', 'fid,lpips']);

@@ -6,7 +6,7 @@ import { interpolate } from '@gan/models';
 import { loadModel } from '@gan/models/node';
 import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { choiceFlag, integerFlag } from './args.js';
+import { backendFlag, choiceFlag, integerFlag } from './args.js';
 import { toRaster } from './images.js';
 import { runPaths, writePng } from './run-files.js';
 import { readRunConfig } from './sample-command.js';
@@ -92,7 +92,7 @@ export async function interpolateCommand(argv: string[]): Promise<void> {
   const classes = info.numClasses ?? 0;
   const pair = values.labels === undefined ? undefined : classPair(values.labels, classes);
 
-  await initBackend({ prefer: (values.backend ?? 'auto') as never });
+  await initBackend(backendFlag(values.backend));
   registerTrainingKernels();
   const generator = await loadModel(runPaths(values.from).generator);
   const random = createRandom(seed);

@@ -7,7 +7,7 @@ import { encodeNpy } from '@gan/data';
 import { loadModel } from '@gan/models/node';
 import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { integerFlag } from './args.js';
+import { backendFlag, integerFlag } from './args.js';
 import { scatterPlot, toRaster } from './images.js';
 import { runPaths, writeFileAtomic, writePng } from './run-files.js';
 
@@ -111,7 +111,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     );
   }
 
-  await initBackend({ prefer: (values.backend ?? 'auto') as never });
+  await initBackend(backendFlag(values.backend));
   registerTrainingKernels();
   const generator = await loadModel(generatorPath);
   const noise = drawNoise(count, info.latentDim, config.training?.noise ?? 'normal', seed);

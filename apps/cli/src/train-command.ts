@@ -9,6 +9,7 @@ import { lossNames } from '@gan/losses';
 import { cloneModel, type EpochRecord, type SavedTensor, type TrainingState, trainGan } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { backendFlag } from './args.js';
 import { type BestSoFar, bestMetricNames, improvedBest } from './best-metric.js';
 import { loadData } from './datasets.js';
 import { scatterPlot, toRaster } from './images.js';
@@ -55,7 +56,8 @@ and stops; --resume goes on. With no options it trains the MNIST DCGAN on the bu
   --sample-epochs L   epochs that write samples/epoch_NNN.png, e.g. 1,5,25 (default every epoch)
   --limit N           use only the first N examples of the data
   --seed N            seed for weights, noise and shuffling (default random, recorded in config.json)
-  --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto)
+  --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto, which skips software GPU
+                      adapters such as lavapipe; --backend webgpu uses them)
   --out DIR           run folder (default runs/<model>-<data>)
   --checkpoint-every N  also save checkpoints/latest every N steps (default: at epoch ends and on Ctrl-C)
   --eval-every N      every N epochs, measure FID with the @gan/metrics digit classifier (as gan eval does;
@@ -137,7 +139,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
   const progress = createProgress(settings.epochs);
 
-  const backend = await initBackend({ prefer: settings.backend as never });
+  const backend = await initBackend(backendFlag(settings.backend));
   registerTrainingKernels();
   progress.message(`backend: ${backend.name} (${backend.reason})`);
 

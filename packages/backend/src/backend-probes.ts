@@ -47,7 +47,10 @@ async function activate(name: string, installHint: string): Promise<void> {
     throw new GanError('UNSUPPORTED', `Backend "${name}" failed to initialize. ${installHint}`, { cause });
   }
   if (!ok) throw new GanError('UNSUPPORTED', `Backend "${name}" failed to initialize. ${installHint}`);
-  const values = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3]), tf.scalar(0.5)).dataSync());
+  // data(), not dataSync(): WebGPU's synchronous read-back needs OffscreenCanvas, which Node lacks.
+  const result = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3]), tf.scalar(0.5)));
+  const values = await result.data();
+  result.dispose();
   const expected = [1.5, 2.5, 3.5];
   if (!expected.every((v, i) => Math.abs((values[i] ?? Number.NaN) - v) < 1e-6)) {
     throw new GanError(
