@@ -3,7 +3,11 @@
 // the same models in PyTorch (2 threads) in the same run. Prints img/s, peak memory and the ratio to PyTorch.
 //
 //   node bench/run.mjs [--backends wasm,cpu] [--cases dcgan-mnist:16,dcgan-mnist:64,dcgan-mnist:128,dcgan64:16]
-//                      [--seconds 20] [--no-torch] [--json out.json]
+//                      [--seconds 20] [--no-torch] [--torch-device cpu|cuda] [--python PATH] [--json out.json]
+//
+// Backends are initBackend names (auto, tensorflow, webgpu, wasm, cpu); naming webgpu accepts a software adapter
+// (lavapipe), as `gan train --backend webgpu` does. On a GPU machine: --backends webgpu --torch-device cuda
+// --cases dcgan-mnist:128,dcgan64:64,dcgan64:128 (bench/gpu/README.md).
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'no-torch': { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'torch-device': { type: 'string', default: 'cpu' },
     json: { type: 'string' },
   },
 });
@@ -32,9 +37,10 @@ const cases = values.cases.split(',').map((c) => {
 });
 
 function torchFigures() {
-  if (values['no-torch'] || !existsSync(values.python)) return { note: `no ${values.python}` };
+  if (values['no-torch']) return { note: 'PyTorch: not timed (--no-torch)' };
+  if (!existsSync(values.python)) return { note: `PyTorch: not timed (no ${values.python}; pass --python PATH)` };
   try {
-    const out = execFileSync(values.python, [new URL('./torch_step.py', import.meta.url).pathname, '--cases', values.cases, '--threads', String(os.cpus().length)], {
+    const out = execFileSync(values.python, [new URL('./torch_step.py', import.meta.url).pathname, '--cases', values.cases, '--threads', String(os.cpus().length), '--device', values['torch-device']], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 20 * 60_000,
@@ -89,8 +95,9 @@ if (torch.note) console.log(torch.note);
 for (const backend of values.backends.split(',')) {
   let chosen;
   try {
-    chosen = await initBackend({ prefer: backend });
+    chosen = await initBackend({ prefer: backend, allowSoftwareAdapter: backend !== 'auto' });
     registerTrainingKernels();
+    console.log(`${backend}: ${chosen.reason.split('; tried')[0]}`);
   } catch (error) {
     console.log(`${backend}: skipped (${error.message})`);
     continue;
@@ -105,7 +112,7 @@ for (const backend of values.backends.split(',')) {
     console.log(
       `${row.backend.padEnd(6)} ${model.padEnd(12)} batch ${String(batch).padStart(3)}: ${row.imagesPerSecond.toFixed(1).padStart(7)} img/s` +
         `  (${row.secondsPerStep.toFixed(3)} s/step, ${row.steps} steps, peak RSS ${row.peakRssMiB.toFixed(0)} MiB, tensors ${row.peakTensorMiB.toFixed(0)} MiB)` +
-        (reference ? `  | PyTorch ${reference.imagesPerSecond.toFixed(1)} img/s → ratio ${row.ratio.toFixed(2)}×` : ''),
+        (reference ? `  | PyTorch ${values['torch-device']} ${reference.imagesPerSecond.toFixed(1)} img/s → ratio ${row.ratio.toFixed(2)}×` : ''),
     );
   }
 }
