@@ -6,3 +6,5 @@ export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from '.
 export type { TrainingKernelBackend } from './kernels/kernel-types.js';
 export { enableWasmThreads } from './wasm-threads.js';
 export type { WasmThreadsConfig, WasmThreadsResult } from './wasm-threads.js';
+export { adamUpdateKernelName } from './kernels/adam-update.js';
+export type { AdamUpdateAttrs } from './kernels/adam-update.js';

@@ -1,3 +1,4 @@
+export { adam, GanAdamOptimizer } from './adam.js';
 export { imageGrid } from './image-grid.js';
 export type { ImageGridConfig } from './image-grid.js';
 export { inspectGanModels } from './models.js';

@@ -7,6 +7,7 @@ import { learningRateFactor, readLearningRate, writeLearningRate } from './learn
 import { auxiliaryWeightOf, classCrossEntropy } from './auxiliary-classifier.js';
 import { applyModel, applyModelOutputs, inspectGanModels, trainableVariables } from './models.js';
 import { drawLabels, drawNoise, oneHotLabels } from './noise.js';
+import { adam } from './adam.js';
 import type { GanTrainer, GanTrainerConfig } from './types.js';
 import { minimizeIfFinite } from './update.js';
 import { assertBeta, assertInteger, assertPositive } from './validate.js';
@@ -54,7 +55,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   const owned: tf.Optimizer[] = [];
   const defaultOptimizer = (rate: number | undefined, option: string): tf.Optimizer => {
     if (rate !== undefined) assertPositive(rate, option);
-    const optimizer = tf.train.adam(rate ?? learningRate, beta1, beta2);
+    const optimizer = adam(rate ?? learningRate, beta1, beta2);
     owned.push(optimizer);
     return optimizer;
   };

@@ -38,11 +38,11 @@ export interface GanTrainerConfig {
   /** Distribution of the latent noise: `'normal'` is N(0, 1), `'uniform'` is U(−1, 1). Defaults to `'normal'`. */
   noise?: NoiseKind;
   /**
-   * The generator's optimizer. Defaults to `tf.train.adam(learningRate, beta1, beta2)`, owned (and disposed)
+   * The generator's optimizer. Defaults to `adam(learningRate, beta1, beta2)` (tfjs Adam, fused update where the backend has it), owned (and disposed)
    * by the trainer; an optimizer passed here belongs to the caller.
    */
   generatorOptimizer?: tf.Optimizer;
-  /** The discriminator's optimizer. Defaults to a second `tf.train.adam(learningRate, beta1, beta2)`. */
+  /** The discriminator's optimizer. Defaults to a second `adam(learningRate, beta1, beta2)`. */
   discriminatorOptimizer?: tf.Optimizer;
   /** Learning rate of the default Adam optimizers. Defaults to `2e-4` (DCGAN). */
   learningRate?: number;

@@ -3,7 +3,7 @@ import { initBackend } from '@gan/backend';
 import { createRandom, type Random } from '@gan/core';
 import type { ArrayDataset, Batch } from '@gan/data';
 import { cgan, dcganMnist, type GanModels, mlpGan } from '@gan/models';
-import { createGanTrainer, type GanTrainer } from '@gan/train';
+import { adam, createGanTrainer, type GanTrainer } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { imagesDataset, pointsDataset } from './datasets.js';
 import { exportModel } from './export-generator.js';
@@ -145,8 +145,8 @@ export function createSession(config: SessionConfig): Session {
     const { task } = command;
     const dataset = task.kind === 'points' ? pointsDataset(task) : imagesDataset(task);
     const models = buildModels(task, dataset);
-    const generatorOptimizer = tf.train.adam(command.generatorLearningRate, 0.5, 0.999);
-    const discriminatorOptimizer = tf.train.adam(command.discriminatorLearningRate, 0.5, 0.999);
+    const generatorOptimizer = adam(command.generatorLearningRate, 0.5, 0.999);
+    const discriminatorOptimizer = adam(command.discriminatorLearningRate, 0.5, 0.999);
     const trainer = createGanTrainer({
       generator: models.generator,
       discriminator: models.discriminator,

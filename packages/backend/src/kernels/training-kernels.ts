@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adamUpdateKernel } from './adam-update.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-kernels.js';
 import { cpuKernelHost, wasmKernelHost } from './kernel-host.js';
 import type { TrainingKernel, TrainingKernelBackend } from './kernel-types.js';
@@ -15,7 +16,12 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       blockTile(),
       leadingAxesReduction(tf.Sum),
       leadingAxesReduction(tf.Mean),
+      adamUpdateKernel(wasmKernelHost),
     ];
   }
-  return [conv2dBackpropFilter(cpuKernelHost, false), conv2dBackpropInput(cpuKernelHost, false)];
+  return [
+    conv2dBackpropFilter(cpuKernelHost, false),
+    conv2dBackpropInput(cpuKernelHost, false),
+    adamUpdateKernel(cpuKernelHost),
+  ];
 }

@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelHost, KernelOverrides } from './kernel-host.js';
+import type { KernelArgs, TrainingKernel } from './kernel-types.js';
+
+/**
+ * The name of the fused Adam update kernel. `@gan/train`'s Adam optimizer runs it when the current
+ * backend has it (registered by `registerTrainingKernels` for wasm and cpu) and tfjs's own op-by-op
+ * update otherwise. Inputs `variable`, `gradient`, `firstMoment`, `secondMoment` (float32, one shape);
+ * attrs {@link AdamUpdateAttrs}; outputs `[variable, firstMoment, secondMoment]` updated.
+ */
+export const adamUpdateKernelName = 'GanAdamUpdate';
+
+/** Attributes of the {@link adamUpdateKernelName} kernel. */
+export interface AdamUpdateAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 − β₁ᵗ for this step's bias correction. */
+  biasCorrection1: number;
+  /** 1 − β₂ᵗ. */
+  biasCorrection2: number;
+}
+
+/**
+ * One Adam step over flat arrays, the same arithmetic as tfjs's `AdamOptimizer`:
+ * m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − lr·(m/c₁)/(√(v/c₂) + ε), written to the outputs.
+ * tfjs does it in about ten element-wise kernels, each a pass over memory with a new tensor; this is
+ * one pass.
+ */
+export function adamUpdate(
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  attrs: AdamUpdateAttrs,
+  wOut: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+): void {
+  const { learningRate, beta1, beta2, epsilon, biasCorrection1, biasCorrection2 } = attrs;
+  const oneMinusBeta1 = 1 - beta1;
+  const oneMinusBeta2 = 1 - beta2;
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i]!;
+    const mi = beta1 * m[i]! + oneMinusBeta1 * gi;
+    const vi = beta2 * v[i]! + oneMinusBeta2 * gi * gi;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    wOut[i] = w[i]! - (learningRate * (mi / biasCorrection1)) / (Math.sqrt(vi / biasCorrection2) + epsilon);
+  }
+}
+
+/** The fused Adam update as a kernel of a {@link KernelHost} backend. */
+export function adamUpdateKernel(
+  makeHost: (backend: tf.KernelBackend, overrides: KernelOverrides) => KernelHost,
+): TrainingKernel {
+  return {
+    kernelName: adamUpdateKernelName,
+    create() {
+      return (args: KernelArgs): tf.TensorInfo[] => {
+        const { variable, gradient, firstMoment, secondMoment } = args.inputs as Record<string, tf.TensorInfo>;
+        const inputs = [variable, gradient, firstMoment, secondMoment];
+        for (const input of inputs) {
+          if (input === undefined || input.dtype !== 'float32' || !tf.util.arraysEqual(input.shape, variable!.shape)) {
+            throw new Error(
+              `${adamUpdateKernelName} expects float32 variable, gradient, firstMoment and secondMoment of one shape, got ` +
+                inputs.map((t) => (t ? `${t.dtype}[${t.shape.join(',')}]` : 'nothing')).join(', '),
+            );
+          }
+        }
+        const host = makeHost(args.backend as tf.KernelBackend, {});
+        const shape = [...variable!.shape];
+        const outputs = [host.allocate(shape), host.allocate(shape), host.allocate(shape)];
+        // Views after the allocations: on wasm an allocation may grow the heap and detach older views.
+        const [wOut, mOut, vOut] = outputs.map((t) => host.view(t)) as [Float32Array, Float32Array, Float32Array];
+        adamUpdate(
+          host.view(variable!),
+          host.view(gradient!),
+          host.view(firstMoment!),
+          host.view(secondMoment!),
+          args.attrs as unknown as AdamUpdateAttrs,
+          wOut,
+          mOut,
+          vOut,
+        );
+        return outputs;
+      };
+    },
+  };
+}

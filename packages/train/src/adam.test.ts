@@ -1,0 +1,113 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerTrainingKernels, unregisterTrainingKernels } from '@gan/backend';
+import { createRandom } from '@gan/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adam, GanAdamOptimizer } from './adam.js';
+
+const shapes = [[5, 3], [3], [2, 2, 1, 4]];
+
+function makeVariables(prefix: string): tf.Variable[] {
+  const random = createRandom(11);
+  return shapes.map((shape, i) =>
+    tf.variable(tf.tensor(random.normal(shape.reduce((a, b) => a * b, 1)), shape), true, `${prefix}/w${i}`),
+  );
+}
+
+/**
+ * Step `k`'s gradients: the same for every optimizer under test. The second variable's is null at step 2
+ * (tfjs Adam keys its moments by position, so a variable without a gradient stays in the map, as null).
+ */
+function gradients(variables: tf.Variable[], k: number): tf.NamedTensorMap {
+  const random = createRandom(100 + k);
+  const map: Record<string, tf.Tensor | null> = {};
+  variables.forEach((v, i) => {
+    map[v.name] = i === 1 && k === 2 ? null : tf.tensor(random.normal(v.size), v.shape);
+  });
+  return map as tf.NamedTensorMap;
+}
+
+async function values(variables: tf.Variable[]): Promise<number[][]> {
+  return Promise.all(variables.map(async (v) => Array.from(await v.data())));
+}
+
+function step(optimizer: tf.Optimizer, variables: tf.Variable[], k: number): void {
+  const grads = gradients(variables, k);
+  optimizer.applyGradients(grads);
+  tf.dispose(Object.values(grads).filter((t) => t !== null));
+}
+
+describe.each(['wasm', 'cpu'] as const)('adam() with the fused update kernel on %s', (backend) => {
+  beforeAll(async () => {
+    registerTrainingKernels();
+    await tf.setBackend(backend);
+  });
+  afterAll(() => unregisterTrainingKernels());
+
+  it('trains as tf.train.adam does and keeps the same optimizer state', async () => {
+    const ours = makeVariables(`${backend}-fused`);
+    const theirs = makeVariables(`${backend}-stock`);
+    const fused = adam(2e-4, 0.5, 0.999);
+    const stock = tf.train.adam(2e-4, 0.5, 0.999);
+    expect(fused).toBeInstanceOf(GanAdamOptimizer);
+    expect(fused).toBeInstanceOf(tf.AdamOptimizer);
+    expect(fused.getClassName()).toBe('Adam');
+    for (let k = 0; k < 5; k++) {
+      if (k === 1) {
+        // The fused path ran: one GanAdamUpdate per variable with a gradient, none of tfjs's Adam arithmetic.
+        const profile = await tf.profile(() => step(fused, ours, k));
+        expect(profile.kernels.filter((kernel) => kernel.name === 'GanAdamUpdate')).toHaveLength(shapes.length);
+        expect(profile.kernelNames).not.toContain('Sqrt');
+      } else step(fused, ours, k);
+      step(stock, theirs, k);
+    }
+    const got = await values(ours);
+    const want = await values(theirs);
+    const initial = await values(makeVariables(`${backend}-initial`));
+    got.forEach((row, i) =>
+      row.forEach((x, j) => {
+        expect(Math.abs(x - want[i]![j]!)).toBeLessThan(1e-6);
+        expect(x).not.toBe(initial[i]![j]); // every weight moved
+      }),
+    );
+    // Same state, under the same names: checkpoints of either optimizer load into the other.
+    const fusedState = await fused.getWeights();
+    const stockState = await stock.getWeights();
+    expect(fusedState.map((w) => w.name.replace('-fused', ''))).toEqual(
+      stockState.map((w) => w.name.replace('-stock', '')),
+    );
+    expect(await fusedState[0]!.tensor.data()).toEqual(await stockState[0]!.tensor.data()); // iterations
+    fused.dispose();
+    stock.dispose();
+  });
+
+  it('adds no tensors per step once its moments exist', () => {
+    const variables = makeVariables(`${backend}-memory`);
+    const optimizer = adam(1e-3);
+    step(optimizer, variables, 0);
+    const after = tf.memory().numTensors;
+    for (let k = 1; k < 4; k++) step(optimizer, variables, k);
+    expect(tf.memory().numTensors).toBe(after);
+    optimizer.dispose();
+    tf.dispose(variables);
+  });
+});
+
+describe('adam() without the kernel', () => {
+  it('is tfjs Adam exactly, on a backend with no fused kernel', async () => {
+    unregisterTrainingKernels();
+    await tf.setBackend('cpu');
+    expect(tf.getKernel('GanAdamUpdate', 'cpu')).toBeUndefined();
+    const ours = makeVariables('plain-fused');
+    const theirs = makeVariables('plain-stock');
+    const fused = adam(2e-4, 0.5);
+    const stock = tf.train.adam(2e-4, 0.5);
+    for (let k = 0; k < 3; k++) {
+      if (k === 1) expect((await tf.profile(() => step(fused, ours, k))).kernelNames).toContain('Sqrt');
+      else step(fused, ours, k);
+      step(stock, theirs, k);
+    }
+    expect(await values(ours)).toEqual(await values(theirs));
+  });
+});
