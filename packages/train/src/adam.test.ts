@@ -65,12 +65,12 @@ describe.each(['wasm', 'cpu'] as const)('adam() with the fused update kernel on 
     const got = await values(ours);
     const want = await values(theirs);
     const initial = await values(makeVariables(`${backend}-initial`));
-    got.forEach((row, i) =>
-      row.forEach((x, j) => {
+    for (const [i, row] of got.entries()) {
+      for (const [j, x] of row.entries()) {
         expect(Math.abs(x - want[i]![j]!)).toBeLessThan(1e-6);
         expect(x).not.toBe(initial[i]![j]); // every weight moved
-      }),
-    );
+      }
+    }
     // Same state, under the same names: checkpoints of either optimizer load into the other.
     const fusedState = await fused.getWeights();
     const stockState = await stock.getWeights();

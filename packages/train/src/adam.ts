@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+type AdamGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
 /**
  * The fused Adam kernel's name; `@gan/backend`'s `registerTrainingKernels()` registers it for wasm and cpu
  * (its `adamUpdateKernelName`). Repeated here because @gan/train does not depend on @gan/backend.
@@ -31,7 +33,7 @@ interface AdamInternals {
  * tensor. On other backends (WebGPU, WebGL, tfjs-node) it is tfjs's own update.
  */
 export class GanAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: AdamGradients): void {
     if (tf.getKernel(adamUpdateKernelName, tf.getBackend()) === undefined) {
       super.applyGradients(variableGradients);
       return;
