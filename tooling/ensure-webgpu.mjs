@@ -26,11 +26,13 @@ export function probeAdapter() {
     encoding: 'utf8',
     timeout: 60_000,
   });
-  const line = result.stdout.trim().split('\n').pop() ?? '';
+  const stdout = (result.stdout ?? '').trim();
+  const stderr = (result.stderr ?? '').trim();
   try {
-    return { ...JSON.parse(line), log: result.stderr.trim() };
+    return { ...JSON.parse(stdout.split('\n').pop() ?? ''), log: stderr };
   } catch {
-    return { found: false, log: `${result.stderr.trim()}\n${result.stdout.trim()}`.trim() };
+    const missing = /Cannot find (package|module) 'webgpu'/.test(stderr);
+    return { found: false, missing, log: `${stderr}\n${stdout}\n${result.error?.message ?? ''}`.trim() };
   }
 }
 
@@ -40,28 +42,30 @@ function debianCodename() {
   return match?.[1]?.replace(/"/g, '');
 }
 
+/** Runs apt-get, waiting up to 5 minutes for another apt (a fresh machine's daily update) to let go of its lock. */
+function aptGet(args) {
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 600_000,
+  });
+}
+
 function installLavapipe() {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const codename = debianCodename();
-  const args = ['install', '-y', '--no-install-recommends'];
-  if (codename === 'bookworm') {
-    const list = '/etc/apt/sources.list.d/gan-bookworm-backports.sources';
-    const already =
-      spawnSync('grep', ['-rqs', 'bookworm-backports', '/etc/apt/sources.list', '/etc/apt/sources.list.d/']).status ===
-      0;
-    if (!already) {
-      writeFileSync(
-        list,
-        'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\n' +
-          'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
-      );
-    }
-    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-    execFileSync('apt-get', [...args, 'libvulkan1'], { stdio: 'inherit', env });
-    execFileSync('apt-get', [...args, '-t', 'bookworm-backports', 'mesa-vulkan-drivers'], { stdio: 'inherit', env });
+  const install = ['install', '-y', '--no-install-recommends'];
+  if (debianCodename() === 'bookworm') {
+    // Written every time (same content): an existing backports entry may be commented out or disabled.
+    writeFileSync(
+      '/etc/apt/sources.list.d/gan-bookworm-backports.sources',
+      'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\n' +
+        'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
+    );
+    aptGet(['update']);
+    aptGet([...install, 'libvulkan1']);
+    aptGet([...install, '-t', 'bookworm-backports', 'mesa-vulkan-drivers']);
   } else {
-    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-    execFileSync('apt-get', [...args, 'libvulkan1', 'mesa-vulkan-drivers'], { stdio: 'inherit', env });
+    aptGet(['update']);
+    aptGet([...install, 'libvulkan1', 'mesa-vulkan-drivers']);
   }
 }
 
@@ -73,13 +77,22 @@ export default function setup() {
   if (process.env.GAN_WEBGPU_TESTS === 'skip') return;
   let probe = probeAdapter();
   if (probe.found) return;
+  if (probe.missing) {
+    throw new Error(
+      `The "webgpu" package (Dawn for Node) is not installed: run \`npm ci\` without --omit=optional. ${advice}\n${probe.log}`,
+    );
+  }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('apt-get', ['--version']).status === 0;
   if (process.platform !== 'linux' || !isRoot || !hasApt) {
     throw new Error(`No WebGPU adapter in Node. ${advice}\n${probe.log}`);
   }
   console.log('No WebGPU adapter in Node; installing Mesa lavapipe (libvulkan1, mesa-vulkan-drivers)…');
-  installLavapipe();
+  try {
+    installLavapipe();
+  } catch (error) {
+    throw new Error(`Installing lavapipe with apt-get failed (${error.message}). ${advice}`);
+  }
   probe = probeAdapter();
   if (!probe.found) throw new Error(`Installed lavapipe, and WebGPU still finds no adapter. ${advice}\n${probe.log}`);
   console.log(`WebGPU adapter: ${probe.text}`);

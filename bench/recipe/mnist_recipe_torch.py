@@ -40,6 +40,23 @@ def read_idx_images(folder):
     raise SystemExit(f'No MNIST idx image files in {folder}')
 
 
+def write_grid(images, path, columns=8, pad=2):
+    """An 8-column PNG grid of (N, 28, 28, 1) images in [0, 1] (as gan train's samples/epoch_NNN.png)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        print('no PIL: samples.png not written', flush=True)
+        return
+    n, h, w, _ = images.shape
+    rows = (n + columns - 1) // columns
+    grid = np.zeros((rows * (h + pad) + pad, columns * (w + pad) + pad), dtype=np.uint8)
+    for i in range(n):
+        r, c = divmod(i, columns)
+        y, x = pad + r * (h + pad), pad + c * (w + pad)
+        grid[y:y + h, x:x + w] = np.clip(images[i, :, :, 0] * 255 + 0.5, 0, 255).astype(np.uint8)
+    Image.fromarray(grid).save(path)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', required=True)
@@ -93,7 +110,9 @@ def main():
     g.eval()
     with torch.no_grad():
         samples = torch.cat([g(noise(min(500, args.count - i))) for i in range(0, args.count, 500)])
-    np.save(os.path.join(args.out, 'samples.npy'), samples.permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32))
+    images = samples.permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32)
+    np.save(os.path.join(args.out, 'samples.npy'), images)
+    write_grid(images[:64], os.path.join(args.out, 'samples.png'))
     torch.save({'generator': g.state_dict(), 'discriminator': d.state_dict()}, os.path.join(args.out, 'models.pt'))
     with open(os.path.join(args.out, 'history.json'), 'w') as f:
         json.dump({'totalSeconds': total, 'source': source, 'torch': torch.__version__, 'epochs': history}, f, indent=2)

@@ -227,6 +227,9 @@ export async function loadImages(
         'Images saved channels-first (N, C, H, W), as PyTorch keeps them, need moving channels last first (numpy: x.transpose(0, 2, 3, 1)).',
     );
   }
+  if (shape[0]! < 2) {
+    throw new GanError('INVALID_ARGUMENT', `--images ${path} holds ${shape[0]} image(s); the metrics need at least 2.`);
+  }
   const imageShape = shape.length === 3 ? [shape[1]!, shape[2]!, 1] : shape.slice(1);
   if (imageShape[2] !== 1 && imageShape[2] !== 3 && (imageShape[0] === 1 || imageShape[0] === 3)) {
     throw new GanError(
@@ -249,7 +252,7 @@ export async function loadImages(
   if (low < -1e-3 || high > 1 + 1e-3) {
     throw new GanError(
       'INVALID_ARGUMENT',
-      `Expected --images ${path} to hold values in [0, 1], got [${low}, ${high}]. Rescale first, e.g. (x + 1) / 2 for tanh outputs.`,
+      `Expected --images ${path} to hold values in [0, 1], got [${low}, ${high}]. Rescale first: (x + 1) / 2 for tanh outputs, x / 255 for bytes.`,
     );
   }
   const size = imageShape.reduce((a, b) => a * b, 1);
@@ -333,7 +336,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const dataSpec = values.data ?? config.data?.spec;
   if (!dataSpec)
-    throw new GanError('INVALID_ARGUMENT', 'Pass --data: the run config does not say which data it trained on.');
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      images
+        ? 'gan eval --images needs --data: the real images to compare with.'
+        : 'Pass --data: the run config does not say which data it trained on.',
+    );
 
   const backend = await initBackend(backendFlag(values.backend));
   registerTrainingKernels();
@@ -349,7 +357,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (dataShape.join(',') !== info.imageShape.join(',')) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected real images of shape [${info.imageShape.join(', ')}] like the generator makes, got [${dataShape.join(', ')}] from --data ${dataSpec}.`,
+      `Expected real images of shape [${info.imageShape.join(', ')}] like ${images ? `--images ${values.images} holds` : 'the generator makes'}, got [${dataShape.join(', ')}] from --data ${dataSpec}.`,
     );
   }
   const realCount = Math.min(integerFlag(values['real-count'], 'real-count', count, 2), data.size);

@@ -84,5 +84,5 @@ describe.skipIf(skip)('gan train --backend webgpu', () => {
     let worst = 0;
     for (let i = 0; i < gpu.length; i++) worst = Math.max(worst, Math.abs(gpu[i]! - cpu[i]!));
     expect(worst).toBeLessThan(1e-4);
-  });
+  }, 600_000);
 });

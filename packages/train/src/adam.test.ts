@@ -5,6 +5,7 @@ import { registerTrainingKernels, unregisterTrainingKernels } from '@gan/backend
 import { createRandom } from '@gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adam, GanAdamOptimizer } from './adam.js';
+import { readOptimizerState, restoreOptimizerState } from './training-state.js';
 
 const shapes = [[5, 3], [3], [2, 2, 1, 4]];
 
@@ -71,13 +72,69 @@ describe.each(['wasm', 'cpu'] as const)('adam() with the fused update kernel on 
         expect(x).not.toBe(initial[i]![j]); // every weight moved
       }
     }
-    // Same state, under the same names: checkpoints of either optimizer load into the other.
+    // Same state layout, under the same names (the round trip is tested below).
     const fusedState = await fused.getWeights();
     const stockState = await stock.getWeights();
     expect(fusedState.map((w) => w.name.replace('-fused', ''))).toEqual(
       stockState.map((w) => w.name.replace('-stock', '')),
     );
     expect(await fusedState[0]!.tensor.data()).toEqual(await stockState[0]!.tensor.data()); // iterations
+    fused.dispose();
+    stock.dispose();
+  });
+
+  it('saves and restores through readOptimizerState, and continues exactly as an uninterrupted run', async () => {
+    const straight = makeVariables(`${backend}-straight`);
+    const resumed = makeVariables(`${backend}-resumed`);
+    const first = adam(2e-4, 0.5);
+    const uninterrupted = adam(2e-4, 0.5);
+    for (let k = 0; k < 3; k++) {
+      step(first, resumed, k);
+      step(uninterrupted, straight, k);
+    }
+    const saved = await readOptimizerState(first);
+    // The moments are saved, not zeros: this is what a checkpoint holds.
+    expect(saved.find((entry) => entry.name.endsWith('/w0/m'))!.values.some((x) => x !== 0)).toBe(true);
+    first.dispose();
+    const second = adam(2e-4, 0.5);
+    await restoreOptimizerState(second, saved, resumed, 'test');
+    for (let k = 3; k < 6; k++) {
+      step(second, resumed, k);
+      step(uninterrupted, straight, k);
+    }
+    expect(await values(resumed)).toEqual(await values(straight));
+    // And the same state read into tfjs's own Adam: the moments are the same numbers.
+    const stock = tf.train.adam(2e-4, 0.5);
+    await restoreOptimizerState(stock, await readOptimizerState(second), resumed, 'test');
+    const a = await readOptimizerState(second);
+    const b = await readOptimizerState(stock);
+    expect(b.map((entry) => [entry.name, Array.from(entry.values)])).toEqual(
+      a.map((entry) => [entry.name, Array.from(entry.values)]),
+    );
+    tf.dispose([...straight, ...resumed]);
+    for (const optimizer of [second, uninterrupted, stock]) optimizer.dispose();
+  });
+
+  it('takes gradients as a list too, and a learning rate changed between steps', async () => {
+    const ours = makeVariables(`${backend}-list-fused`);
+    const theirs = makeVariables(`${backend}-list-stock`);
+    const fused = adam(1e-3, 0.5);
+    const stock = tf.train.adam(1e-3, 0.5);
+    for (let k = 0; k < 3; k++) {
+      for (const [optimizer, variables] of [
+        [fused, ours],
+        [stock, theirs],
+      ] as const) {
+        (optimizer as unknown as { learningRate: number }).learningRate = 1e-3 * (k + 1);
+        const grads = gradients(variables, k);
+        optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+        tf.dispose(Object.values(grads).filter((t) => t !== null));
+      }
+    }
+    const got = (await values(ours)).flat();
+    const want = (await values(theirs)).flat();
+    for (const [i, x] of got.entries()) expect(Math.abs(x - want[i]!)).toBeLessThan(1e-6);
+    tf.dispose([...ours, ...theirs]);
     fused.dispose();
     stock.dispose();
   });

@@ -68,14 +68,32 @@ describe.each(['wasm', 'cpu'] as const)('fused Adam update kernel on %s', (backe
     tf.dispose([w, g, m, v, ...fused, ...expected]);
   });
 
-  it('rejects inputs of different shapes or dtypes with what it got', () => {
+  it('rejects inputs of different shapes or dtypes, and missing attributes, with what it got', () => {
     const w = tf.zeros([3]);
     const g = tf.zeros([4]);
-    expect(() =>
-      tf.engine().runKernel(adamUpdateKernelName, { variable: w, gradient: g, firstMoment: w, secondMoment: w }, {}),
-    ).toThrow(
+    const n = tf.zeros([3], 'int32');
+    const attrs = {
+      learningRate: 1e-3,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      biasCorrection1: 0.1,
+      biasCorrection2: 0.001,
+    };
+    const run = (inputs: Record<string, tf.Tensor>, a: object) => () =>
+      tf.engine().runKernel(adamUpdateKernelName, inputs as never, a as never);
+    expect(run({ variable: w, gradient: g, firstMoment: w, secondMoment: w }, attrs)).toThrow(
       /expects float32 variable, gradient, firstMoment and secondMoment of one shape, got float32\[3\], float32\[4\]/,
     );
-    tf.dispose([w, g]);
+    expect(run({ variable: w, gradient: n, firstMoment: w, secondMoment: w }, attrs)).toThrow(
+      /got float32\[3\], int32\[3\]/,
+    );
+    expect(run({ variable: w, gradient: w, firstMoment: w, secondMoment: w }, {})).toThrow(
+      /expects a finite learningRate, got undefined/,
+    );
+    expect(
+      run({ variable: w, gradient: w, firstMoment: w, secondMoment: w }, { ...attrs, biasCorrection2: 0 }),
+    ).toThrow(/expects a finite biasCorrection2 > 0, got 0/);
+    tf.dispose([w, g, n]);
   });
 });

@@ -23,7 +23,8 @@ export interface AdamUpdateAttrs {
 }
 
 /**
- * One Adam step over flat arrays, the same arithmetic as tfjs's `AdamOptimizer`:
+ * One Adam step over flat arrays, the formula of tfjs's `AdamOptimizer` (with float64 intermediates, rounded
+ * once to float32, so results differ from tfjs's op-by-op float32 in the last bits):
  * m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − lr·(m/c₁)/(√(v/c₂) + ε), written to the outputs.
  * tfjs does it in about ten element-wise kernels, each a pass over memory with a new tensor; this is
  * one pass.
@@ -69,7 +70,24 @@ export function adamUpdateKernel(
             );
           }
         }
+        const attrs = args.attrs as unknown as AdamUpdateAttrs;
+        for (const key of [
+          'learningRate',
+          'beta1',
+          'beta2',
+          'epsilon',
+          'biasCorrection1',
+          'biasCorrection2',
+        ] as const) {
+          if (!Number.isFinite(attrs[key]) || (key.startsWith('biasCorrection') && attrs[key] <= 0)) {
+            throw new Error(
+              `${adamUpdateKernelName} expects a finite ${key}${key.startsWith('bias') ? ' > 0' : ''}, got ${attrs[key]}.`,
+            );
+          }
+        }
         const host = makeHost(args.backend as tf.KernelBackend, {});
+        // Read the inputs once first: data on another backend moves here on first read, which allocates.
+        for (const input of inputs) host.view(input!);
         const shape = [...variable!.shape];
         const outputs = [host.allocate(shape), host.allocate(shape), host.allocate(shape)];
         // Views after the allocations: on wasm an allocation may grow the heap and detach older views.
@@ -79,7 +97,7 @@ export function adamUpdateKernel(
           host.view(gradient!),
           host.view(firstMoment!),
           host.view(secondMoment!),
-          args.attrs as unknown as AdamUpdateAttrs,
+          attrs,
           wOut,
           mOut,
           vOut,
