@@ -526,9 +526,12 @@ describe('registerTrainingKernels', () => {
         'wasm/Tile',
         'wasm/Sum',
         'wasm/Mean',
+        'wasm/GanAdamUpdate',
+        'cpu/GanAdamUpdate',
       ]),
     );
     unregisterTrainingKernels();
+    expect(tf.getKernel('GanAdamUpdate', 'wasm')).toBeUndefined();
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(stockInput);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
   });
