@@ -125,7 +125,7 @@ async function loadOptional<T>(name: string, hint: string, load: () => Promise<T
   }
 }
 
-const webgpu: Probe = async ({ allowSoftwareAdapter }) => {
+const webgpu: Probe = async ({ allowSoftwareAdapter, trainingKernels }) => {
   const scope = globalThis as { navigator?: { gpu?: GpuLike } };
   let undo = () => {};
   if (scope.navigator?.gpu === undefined) {
@@ -162,7 +162,10 @@ const webgpu: Probe = async ({ allowSoftwareAdapter }) => {
     }
     await loadOptional('@tensorflow/tfjs-backend-webgpu', webgpuHint, () => import('@tensorflow/tfjs-backend-webgpu'));
     await activate('webgpu', webgpuHint);
-    return { name: 'webgpu', detail: `WebGPU on ${text}${software ? ' (software)' : ''}`, kernels: [] };
+    const kernels = trainingKernels
+      ? registerTrainingKernels({ backends: ['webgpu'] }).registered.filter((k) => k.startsWith('webgpu/'))
+      : [];
+    return { name: 'webgpu', detail: `WebGPU on ${text}${software ? ' (software)' : ''}`, kernels };
   } catch (error) {
     undo(); // leave no Dawn instance behind in Node when WebGPU is not used
     throw error;

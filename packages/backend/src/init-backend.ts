@@ -24,7 +24,7 @@ export interface InitBackendConfig {
    * single-threaded default. Defaults to `'auto'` (one per CPU core, at most 8).
    */
   wasmThreads?: number | 'auto' | false;
-  /** Register the training kernels (see `registerTrainingKernels`) for wasm and cpu. Defaults to `true`. */
+  /** Register the training kernels (see `registerTrainingKernels`) for wasm, cpu and webgpu. Defaults to `true`. */
   trainingKernels?: boolean;
   /** Receives one line per backend tried. Defaults to no logging. */
   log?: (message: string) => void;

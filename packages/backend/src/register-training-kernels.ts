@@ -8,7 +8,7 @@ export interface RegisterTrainingKernelsConfig {
   /**
    * The backends to patch. A backend whose package is not loaded yet (no kernels registered for it)
    * is skipped and listed in `skipped`: call again after importing it.
-   * Defaults to `['wasm', 'cpu']`.
+   * Defaults to `['wasm', 'cpu', 'webgpu']`.
    */
   backends?: readonly TrainingKernelBackend[];
 }
@@ -32,14 +32,16 @@ const globalScope = globalThis as typeof globalThis & { [replacementsKey]?: Map<
 if (globalScope[replacementsKey] === undefined) globalScope[replacementsKey] = new Map();
 const replacements: Map<string, Replacement> = globalScope[replacementsKey];
 
-const supportedBackends: readonly TrainingKernelBackend[] = ['wasm', 'cpu'];
+const supportedBackends: readonly TrainingKernelBackend[] = ['wasm', 'cpu', 'webgpu'];
 
 /**
  * Replaces kernels that GAN training needs and the stock backends lack or run slowly:
  * - wasm: `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (a scalar loop; also the forward
  *   pass of `conv2dTranspose`), and `BatchMatMul` with a transposed operand (the gradients of a dense
  *   layer; only the untransposed product reaches XNNPACK);
- * - cpu: `Conv2DBackpropFilter` and `Conv2DBackpropInput` (naive loops) as im2col + matrix product.
+ * - cpu: `Conv2DBackpropFilter` and `Conv2DBackpropInput` (naive loops) as im2col + matrix product;
+ * - wasm, cpu and webgpu: `GanAdamUpdate`, a fused Adam step that `@gan/train`'s `adam()` uses (tfjs's Adam is
+ *   about ten element-wise kernels per variable; on webgpu it becomes three dispatches).
  *
  * Explicit and idempotent: nothing is patched on import, and calling it again changes nothing.
  * Each replacement falls back to the stock kernel for what it does not handle (non-float32 data,

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend.js';
+import { registerTrainingKernels } from './register-training-kernels.js';
 
 // Node WebGPU through the optional `webgpu` package (Dawn). The global setup (tooling/ensure-webgpu.mjs)
 // makes sure an adapter exists: a GPU's, or Mesa's software Vulkan (lavapipe) as on CI.
@@ -135,6 +136,43 @@ describe.skipIf(skip)('WebGPU in Node (Dawn)', () => {
       let worst = 0;
       for (let j = 0; j < want.length; j++) worst = Math.max(worst, Math.abs(got[j]! - want[j]!));
       expect(worst / scale, `${testCase.name}, output ${i}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('registers the fused Adam update, which computes what the cpu kernel does', async () => {
+    const choice = await initBackend({ prefer: 'webgpu', allowSoftwareAdapter: true });
+    expect(choice.kernels).toEqual(['webgpu/GanAdamUpdate']);
+    const shape = [33, 65]; // not a multiple of the workgroup size
+    const attrs = {
+      learningRate: 2e-4,
+      beta1: 0.5,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      biasCorrection1: 1 - 0.5 ** 3,
+      biasCorrection2: 1 - 0.999 ** 3,
+    };
+    const run = async (): Promise<Float32Array[]> => {
+      const inputs = {
+        variable: values(shape, 1),
+        gradient: tf.mul(values(shape, 2), 0.1),
+        firstMoment: tf.mul(values(shape, 3), 0.01),
+        secondMoment: tf.mul(tf.add(values(shape, 4), 1), 1e-3),
+      };
+      const outputs = tf.engine().runKernel('GanAdamUpdate', inputs, attrs as never) as tf.Tensor[];
+      const read = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose([...outputs, ...Object.values(inputs)]);
+      return read;
+    };
+    const onGpu = await run();
+    registerTrainingKernels({ backends: ['cpu'] });
+    await tf.setBackend('cpu');
+    const onCpu = await run();
+    for (let k = 0; k < 3; k++) {
+      let worst = 0;
+      for (let i = 0; i < onCpu[k]!.length; i++) {
+        worst = Math.max(worst, Math.abs(onGpu[k]![i]! - onCpu[k]![i]!) / Math.max(1e-3, Math.abs(onCpu[k]![i]!)));
+      }
+      expect(worst, `output ${k}`).toBeLessThan(1e-5);
     }
   });
 

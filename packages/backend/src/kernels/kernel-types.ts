@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** The backends `registerTrainingKernels` knows how to speed up. */
-export type TrainingKernelBackend = 'wasm' | 'cpu';
+export type TrainingKernelBackend = 'wasm' | 'cpu' | 'webgpu';
 
 /** The stock kernels a replacement may fall back to, by kernel name (absent when the backend has none). */
 export type StockKernels = Readonly<Record<string, tf.KernelConfig | undefined>>;

@@ -538,7 +538,11 @@ describe('registerTrainingKernels', () => {
 
   it('skips backends that are not loaded and rejects unknown ones', () => {
     expect(() => registerTrainingKernels({ backends: ['webgl' as 'wasm'] })).toThrow(
-      /supports the backends wasm, cpu, got "webgl"/,
+      /supports the backends wasm, cpu, webgpu, got "webgl"/,
     );
+    // tfjs-backend-webgpu is not imported in this file: nothing to patch there yet.
+    expect(registerTrainingKernels({ backends: ['webgpu'] })).toEqual({ registered: expect.any(Array), skipped: ['webgpu'] });
+    expect(tf.getKernel('GanAdamUpdate', 'webgpu')).toBeUndefined();
+    unregisterTrainingKernels();
   });
 });

@@ -3,6 +3,7 @@ import { adamUpdateKernel } from './adam-update.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-kernels.js';
 import { cpuKernelHost, wasmKernelHost } from './kernel-host.js';
 import type { TrainingKernel, TrainingKernelBackend } from './kernel-types.js';
+import { webgpuAdamUpdateKernel } from './webgpu-adam.js';
 import { batchMatMul, blockTile, leadingAxesReduction, sharedIdentity } from './wasm-kernels.js';
 
 /** The replacement kernels per backend, in registration order. */
@@ -19,6 +20,7 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       adamUpdateKernel(wasmKernelHost),
     ];
   }
+  if (backendName === 'webgpu') return [webgpuAdamUpdateKernel()];
   return [
     conv2dBackpropFilter(cpuKernelHost, false),
     conv2dBackpropInput(cpuKernelHost, false),
