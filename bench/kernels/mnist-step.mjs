@@ -8,7 +8,7 @@
 // Backends: `cpu` / `wasm` (stock), `cpu+kernels` / `wasm+kernels` (registerTrainingKernels),
 // `wasm+kernels+threads` (initBackend: training kernels and XNNPACK on every core). Each runs in
 // its own child process (wasm threads must be chosen before the backend starts).
-// Needs packages/backend built (npx tsup). `--profile N` prints where the time goes per kernel at
+// Needs packages/backend and packages/train built (npm run build). `--profile N` prints where the time goes per kernel at
 // batch N on the first backend; `--calls K` adds its K slowest kernel calls, `--shapes A,B` the
 // time of kernels A and B by input shapes. `--torch` also times
 // the same model in PyTorch (2 threads) through mnist_step_torch.py and prints the ratio.
@@ -20,6 +20,7 @@ import * as tfl from '@tensorflow/tfjs-layers'; // also registers tfjs-core's gr
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend, registerTrainingKernels } from '../../packages/backend/dist/index.js';
+import { adam } from '../../packages/train/dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
@@ -91,8 +92,8 @@ function makeTrainer(batch) {
   const d = discriminator();
   const gVars = g.trainableWeights.map((w) => w.read());
   const dVars = d.trainableWeights.map((w) => w.read());
-  const optimizerD = tf.train.adam(2e-4, 0.5);
-  const optimizerG = tf.train.adam(2e-4, 0.5);
+  const optimizerD = adam(2e-4, 0.5); // @gan/train's Adam: fused update where the backend has GanAdamUpdate
+  const optimizerG = adam(2e-4, 0.5);
   const real = tf.randomUniform([batch, 28, 28, 1]);
   const step = () => {
     tf.tidy(() => {
