@@ -28,4 +28,24 @@ describe('transpose2d', () => {
       for (let j = 0; j < cols; j++) expect(target[j * rows + i]).toBe(i * cols + j);
     }
   });
+
+  it('transposes across several tiles, and sub-blocks of larger arrays with offsets and strides', () => {
+    const rows = 300;
+    const cols = 141;
+    const source = Float32Array.from({ length: rows * cols }, (_, i) => i);
+    const target = new Float32Array(rows * cols);
+    transpose2d(source, rows, cols, target);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) expect(target[j * rows + i]).toBe(i * cols + j);
+    }
+    // The 130 × 7 block at (2, 3) of the source, into the block at (1, 5) of a 9 × 140 target.
+    const block = new Float32Array(9 * 140).fill(-1);
+    transpose2d(source, 130, 7, block, 2 * cols + 3, 140 + 5, cols, 140);
+    for (let r = 0; r < 9; r++) {
+      for (let c = 0; c < 140; c++) {
+        const inside = r >= 1 && r < 8 && c >= 5 && c < 135;
+        expect(block[r * 140 + c]).toBe(inside ? (2 + c - 5) * cols + 3 + r - 1 : -1);
+      }
+    }
+  });
 });
