@@ -19,14 +19,11 @@ import time
 
 import numpy as np
 
-# OpenMP threads that spin after each parallel region fight OpenBLAS's own threads on a 2-core machine: PyTorch
-# runs 1.3-1.8x faster with passive waiting (measured with bench/torch_step.py). Set before torch loads.
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-import torch  # noqa: E402
-import torch.nn as nn  # noqa: E402
-
+# torch_step first: it sets OMP_WAIT_POLICY=PASSIVE before torch loads (see there).
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 from torch_step import init_weights, mnist_dcgan  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 
 def read_idx_images(folder):

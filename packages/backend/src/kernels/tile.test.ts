@@ -17,6 +17,13 @@ describe('tileInto', () => {
   });
 });
 
+/** Checks that `target` holds the transpose of the `rows × cols` matrix `source`. */
+function expectTransposed(source: Float32Array, rows: number, cols: number, target: Float32Array): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) expect(target[j * rows + i]).toBe(source[i * cols + j]);
+  }
+}
+
 describe('transpose2d', () => {
   it('transposes matrices larger than one cache block, with ragged edges', () => {
     const rows = 37;
@@ -24,9 +31,7 @@ describe('transpose2d', () => {
     const source = Float32Array.from({ length: rows * cols }, (_, i) => i);
     const target = new Float32Array(rows * cols);
     transpose2d(source, rows, cols, target);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) expect(target[j * rows + i]).toBe(i * cols + j);
-    }
+    expectTransposed(source, rows, cols, target);
   });
 
   it('transposes across several tiles, and sub-blocks of larger arrays with offsets and strides', () => {
@@ -35,9 +40,7 @@ describe('transpose2d', () => {
     const source = Float32Array.from({ length: rows * cols }, (_, i) => i);
     const target = new Float32Array(rows * cols);
     transpose2d(source, rows, cols, target);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) expect(target[j * rows + i]).toBe(i * cols + j);
-    }
+    expectTransposed(source, rows, cols, target);
     // The 130 × 7 block at (2, 3) of the source, into the block at (1, 5) of a 9 × 140 target.
     const block = new Float32Array(9 * 140).fill(-1);
     transpose2d(source, 130, 7, block, 2 * cols + 3, 140 + 5, cols, 140);

@@ -2,9 +2,8 @@ import type { RunCopier } from './kernel-host.js';
 
 // Tiles of 128 × 128 values, walked in blocks of 16 source rows × 4 source columns: each block writes 4 target
 // rows. Power-of-two strides (1024 floats, say) map every row to the same cache set, and 32 rows at once thrash it
-// (a 1024 × 6272 transpose took 45 ms with 32 × 32 blocks, 17 ms with 16 × 8 blocks on one VM); on another VM,
-// where every out-of-cache access costs more, 16 × 8 blocks over the whole matrix took 62–78 ms for 6272 × 1024
-// and these tiles 34–35 ms (a plain copy of the same 25 MB: 4 ms).
+// (a 1024 × 6272 transpose took 45 ms with 32 × 32 blocks, 17 ms with 16 × 8 blocks on a Zen 5 VM). On a Zen 3 VM,
+// where out-of-cache access costs more, 16 × 8 blocks over the whole matrix took 88–96 ms and these tiles 46–50 ms.
 const tile = 128;
 const rowBlock = 16;
 const colBlock = 4;
