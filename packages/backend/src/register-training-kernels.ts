@@ -37,7 +37,8 @@ const supportedBackends: readonly TrainingKernelBackend[] = ['wasm', 'cpu', 'web
 /**
  * Replaces kernels that GAN training needs and the stock backends lack or run slowly:
  * - wasm: `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (a scalar loop; also the forward
- *   pass of `conv2dTranspose`), and `BatchMatMul` with a transposed operand (the gradients of a dense
+ *   pass of `conv2dTranspose`), `_FusedMatMul` for big weights (a dense layer's forward pass, without XNNPACK's
+ *   weight packing for every fresh weight tensor), and `BatchMatMul` with a transposed operand (the gradients of a dense
  *   layer; only the untransposed product reaches XNNPACK);
  * - cpu: `Conv2DBackpropFilter` and `Conv2DBackpropInput` (naive loops) as im2col + matrix product;
  * - wasm, cpu and webgpu: `GanAdamUpdate`, a fused Adam step that `@gan/train`'s `adam()` uses (tfjs's Adam is

@@ -34,6 +34,17 @@ describe('transpose2d', () => {
     expectTransposed(source, rows, cols, target);
   });
 
+  it('transposes every small shape and shapes one past a tile (4 × 4 blocks and their remainders)', () => {
+    for (const rows of [1, 2, 3, 4, 5, 6, 7, 8, 9, 129, 131]) {
+      for (const cols of [1, 2, 3, 4, 5, 7, 8, 11, 130, 133]) {
+        const source = Float32Array.from({ length: rows * cols }, (_, i) => i + 1);
+        const target = new Float32Array(rows * cols);
+        transpose2d(source, rows, cols, target);
+        expectTransposed(source, rows, cols, target);
+      }
+    }
+  });
+
   it('transposes across several tiles, and sub-blocks of larger arrays with offsets and strides', () => {
     const rows = 300;
     const cols = 141;

@@ -8,6 +8,7 @@ import { registerTrainingKernels, unregisterTrainingKernels } from '../register-
 import { convGeometry } from './conv-geometry.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
+import { fusedMatMulWithTransposedWeights, transposedTwinCount } from './fused-mat-mul.js';
 import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -501,6 +502,150 @@ describe('training kernels on wasm only', () => {
   });
 });
 
+// Dense-layer forward products on wasm from a transposed copy of the weights (no XNNPACK weight packing).
+describe('fused matMul with transposed weights on wasm', () => {
+  beforeAll(async () => {
+    unregisterTrainingKernels();
+    await tf.setBackend('wasm');
+  });
+  afterAll(() => {
+    unregisterTrainingKernels();
+  });
+
+  // The kernel built directly, for every weight size (registerTrainingKernels uses it from 2^18 values on).
+  function anySize(): tf.KernelFunc {
+    const stock = {
+      [tf._FusedMatMul]: tf.getKernel(tf._FusedMatMul, 'wasm'),
+      [tf.BatchMatMul]: tf.getKernel(tf.BatchMatMul, 'wasm'),
+    };
+    return fusedMatMulWithTransposedWeights(wasmKernelHost, { minWeightSize: 1 }).create(stock);
+  }
+
+  const fused = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | undefined, activation: tf.fused.Activation) =>
+    tf.fused.matMul({ a, b, bias, activation });
+
+  it.each([
+    { m: 1, k: 5, n: 7, bias: 'none', activation: 'linear' },
+    { m: 3, k: 9, n: 70, bias: 'vector', activation: 'linear' },
+    { m: 5, k: 130, n: 33, bias: 'vector', activation: 'relu' },
+    { m: 6, k: 7, n: 131, bias: 'scalar', activation: 'relu6' },
+    { m: 17, k: 64, n: 18, bias: 'vector', activation: 'linear' },
+  ] as const)('matches the stock cpu kernel: $m × $k · $k × $n, bias $bias, $activation', async (c) => {
+    const a = randomTensor([c.m, c.k]);
+    const b = randomTensor([c.k, c.n]);
+    const bias = c.bias === 'none' ? undefined : randomTensor(c.bias === 'vector' ? [c.n] : [1]);
+    const inputs = bias === undefined ? [a, b] : [a, b, bias];
+    const expected = await onStockCpu(inputs, (x, w, v) => fused(x, w, v, c.activation));
+    const kernel = anySize();
+    const backend = tf.engine().backend;
+    const run = (x: tf.Tensor) =>
+      tf.engine().makeTensorFromTensorInfo(
+        kernel({
+          inputs: { a: x, b, bias },
+          attrs: { transposeA: false, transposeB: false, activation: c.activation },
+          backend,
+        }) as tf.TensorInfo,
+      );
+    const twinsBefore = transposedTwinCount(backend);
+    const actual = run(a);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    // A second product with the same weights uses the same transposed copy.
+    const again = run(a);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(actual.dataSync()));
+    expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
+    tf.dispose([a, b, actual, again, expected]);
+    if (bias !== undefined) bias.dispose();
+    expect(transposedTwinCount(backend)).toBe(twinsBefore);
+  });
+
+  it('frees the transposed copy with its weights, once no tensor shares their data', () => {
+    const kernel = anySize();
+    const backend = tf.engine().backend;
+    const before = backend.numDataIds();
+    const initial = randomTensor([8, 12]);
+    const w = tf.variable(initial); // shares the data of `initial`
+    const x = randomTensor([2, 8]);
+    const product = () =>
+      tf
+        .engine()
+        .makeTensorFromTensorInfo(
+          kernel({ inputs: { a: x, b: w }, attrs: { transposeA: false, transposeB: false }, backend }) as tf.TensorInfo,
+        );
+    const y1 = product();
+    expect(transposedTwinCount(backend)).toBe(1);
+    const update = randomTensor([8, 12]);
+    w.assign(update); // the old value still lives in `initial`
+    update.dispose();
+    expect(transposedTwinCount(backend)).toBe(1);
+    initial.dispose();
+    expect(transposedTwinCount(backend)).toBe(0);
+    const y2 = product();
+    expect(transposedTwinCount(backend)).toBe(1);
+    const reshaped = tf.reshape(w, [12, 8]); // shares w's data
+    w.dispose();
+    expect(transposedTwinCount(backend)).toBe(1);
+    reshaped.dispose();
+    expect(transposedTwinCount(backend)).toBe(0);
+    tf.dispose([y1, y2, x]);
+    expect(backend.numDataIds()).toBe(before);
+  });
+
+  it('takes the stock kernel for transposed operands, batches, prelu and other activations', async () => {
+    const kernel = anySize();
+    const backend = tf.engine().backend;
+    const cases: { a: number[]; b: number[]; attrs: tf.NamedAttrMap; prelu?: boolean }[] = [
+      // The stock kernel takes rank-3 operands (tf.fused.matMul reshapes to them).
+      { a: [1, 3, 4], b: [1, 5, 4], attrs: { transposeA: false, transposeB: true, activation: 'linear' } },
+      { a: [1, 4, 3], b: [1, 4, 5], attrs: { transposeA: true, transposeB: false, activation: 'linear' } },
+      { a: [2, 3, 4], b: [2, 4, 5], attrs: { transposeA: false, transposeB: false, activation: 'linear' } },
+      { a: [1, 3, 4], b: [1, 4, 5], attrs: { transposeA: false, transposeB: false, activation: 'elu' } },
+      { a: [1, 3, 4], b: [1, 4, 5], attrs: { transposeA: false, transposeB: false, activation: 'prelu' }, prelu: true },
+      { a: [1, 9, 4], b: [1, 4, 5], attrs: { transposeA: false, transposeB: false, activation: 'linear' } }, // m ≥ n
+    ];
+    for (const c of cases) {
+      const a = randomTensor(c.a);
+      const b = randomTensor(c.b);
+      const preluActivationWeights = c.prelu ? randomTensor([5]) : undefined;
+      const inputs: tf.NamedTensorMap =
+        preluActivationWeights === undefined ? { a, b } : { a, b, preluActivationWeights };
+      const stock = tf.engine().runKernel(tf._FusedMatMul, inputs, c.attrs) as tf.Tensor;
+      const twinsBefore = transposedTwinCount(backend);
+      const ours = tf.engine().makeTensorFromTensorInfo(kernel({ inputs, attrs: c.attrs, backend }) as tf.TensorInfo);
+      expect(transposedTwinCount(backend)).toBe(twinsBefore);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(stock.dataSync()));
+      tf.dispose([a, b, stock, ours]);
+      if (preluActivationWeights) preluActivationWeights.dispose();
+    }
+  });
+
+  it('is what registerTrainingKernels installs, for big weights, with gradients unchanged', async () => {
+    const x = randomTensor([4, 512]);
+    const w = randomTensor([512, 520]);
+    const bias = randomTensor([520]);
+    const dy = randomTensor([4, 520]);
+    const forward = (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor) => fused(a, b, v, 'relu');
+    const gradients = (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor, d: tf.Tensor) =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(forward(p, q, r), d)))([a, b, v]);
+    const expected = await onStockCpu([x, w, bias], forward);
+    const expectedGrads: tf.Tensor[] = [];
+    for (const i of [0, 1, 2]) {
+      expectedGrads.push(await onStockCpu([x, w, bias, dy], (a, b, v, d) => gradients(a, b, v, d)[i]!));
+    }
+    registerTrainingKernels({ backends: ['wasm'] });
+    const backend = tf.engine().backend;
+    const twinsBefore = transposedTwinCount(backend);
+    const actual = forward(x, w, bias);
+    expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    const grads = gradients(x, w, bias, dy);
+    for (const [i, g] of grads.entries()) {
+      expect(relativeError(g, expectedGrads[i]!)).toBeLessThan(1e-5);
+    }
+    tf.dispose([x, w, bias, dy, actual, expected, ...expectedGrads, ...grads]);
+    expect(transposedTwinCount(backend)).toBe(twinsBefore);
+  });
+});
+
 describe('registerTrainingKernels', () => {
   afterAll(() => {
     unregisterTrainingKernels();
@@ -520,6 +665,7 @@ describe('registerTrainingKernels', () => {
         'wasm/Conv2DBackpropFilter',
         'wasm/Conv2DBackpropInput',
         'wasm/BatchMatMul',
+        'wasm/_FusedMatMul',
         'cpu/Conv2DBackpropFilter',
         'cpu/Conv2DBackpropInput',
         'wasm/Identity',
@@ -541,7 +687,10 @@ describe('registerTrainingKernels', () => {
       /supports the backends wasm, cpu, webgpu, got "webgl"/,
     );
     // tfjs-backend-webgpu is not imported in this file: nothing to patch there yet.
-    expect(registerTrainingKernels({ backends: ['webgpu'] })).toEqual({ registered: expect.any(Array), skipped: ['webgpu'] });
+    expect(registerTrainingKernels({ backends: ['webgpu'] })).toEqual({
+      registered: expect.any(Array),
+      skipped: ['webgpu'],
+    });
     expect(tf.getKernel('GanAdamUpdate', 'webgpu')).toBeUndefined();
     unregisterTrainingKernels();
   });

@@ -3,6 +3,7 @@ import { adamUpdateKernel } from './adam-update.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-kernels.js';
 import { cpuKernelHost, wasmKernelHost } from './kernel-host.js';
 import type { TrainingKernel, TrainingKernelBackend } from './kernel-types.js';
+import { fusedMatMulWithTransposedWeights } from './fused-mat-mul.js';
 import { webgpuAdamUpdateKernel } from './webgpu-adam.js';
 import { batchMatMul, blockTile, leadingAxesReduction, sharedIdentity } from './wasm-kernels.js';
 
@@ -13,6 +14,7 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       conv2dBackpropFilter(wasmKernelHost, true),
       conv2dBackpropInput(wasmKernelHost, true),
       batchMatMul(wasmKernelHost),
+      fusedMatMulWithTransposedWeights(wasmKernelHost),
       sharedIdentity(),
       blockTile(),
       leadingAxesReduction(tf.Sum),

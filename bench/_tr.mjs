@@ -1,0 +1,1 @@
+import { transpose2d } from '../packages/backend/dist/index.js';
