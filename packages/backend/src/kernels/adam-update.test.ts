@@ -23,7 +23,7 @@ describe.each(['wasm', 'cpu'] as const)('fused Adam update kernel on %s', (backe
   });
   afterAll(() => unregisterTrainingKernels());
 
-  it.each([[[1]], [[7]], [[33, 17]], [[4, 4, 3, 5]]])('updates a %j variable as tfjs Adam does', async (shape) => {
+  it.each([[[1]], [[7]], [[33, 17]], [[4, 4, 3, 5]], [[3, 333]]])('updates a %j variable as tfjs Adam does', async (shape) => {
     const random = createRandom(shape.length * 10 + shape[0]!);
     const size = shape.reduce((a, b) => a * b, 1);
     const w = tf.tensor(random.normal(size), shape);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
 import type { KernelArgs, TrainingKernel } from './kernel-types.js';
+import { type SimdKernels, simdKernelsFor } from './wasm-simd.js';
 
 /**
  * The name of the fused Adam update kernel. `@gan/train`'s Adam optimizer runs it when the current
@@ -57,6 +58,55 @@ export function adamUpdate(
   }
 }
 
+/**
+ * The same step in float32 (the rounding of tfjs's own kernels), as WebAssembly SIMD over the wasm heap for all
+ * but the last `count % 4` values, which take the same float32 operations here. Several times faster than the
+ * JavaScript loop, which is bound by its typed-array loads and stores (6.4M values: ~15 ms against 70–90 ms).
+ */
+function adamUpdateSimd(
+  simd: SimdKernels,
+  host: KernelHost,
+  inputs: tf.TensorInfo[],
+  outputs: tf.TensorInfo[],
+  attrs: AdamUpdateAttrs,
+): void {
+  const { learningRate, beta1, beta2, epsilon, biasCorrection1, biasCorrection2 } = attrs;
+  const f = Math.fround;
+  const constants = [
+    beta1,
+    beta2,
+    1 - beta1,
+    1 - beta2,
+    learningRate / biasCorrection1,
+    1 / biasCorrection2,
+    epsilon,
+  ].map(f) as [number, number, number, number, number, number, number];
+  const offsets = [...inputs, ...outputs].map((t) => host.byteOffset!(t)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const count = tf.util.sizeFromShape(inputs[0]!.shape);
+  const vectorized = count - (count % 4);
+  simd.adam(...offsets, vectorized, ...constants);
+  if (vectorized === count) return;
+  const [b1, b2, o1, o2, stepSize, inverseCorrection2, eps] = constants;
+  const [w, g, m, v] = inputs.map((t) => host.view(t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const [wOut, mOut, vOut] = outputs.map((t) => host.view(t)) as [Float32Array, Float32Array, Float32Array];
+  for (let i = vectorized; i < count; i++) {
+    const gi = g[i]!;
+    const mi = f(f(b1 * m[i]!) + f(o1 * gi));
+    const vi = f(f(b2 * v[i]!) + f(f(o2 * gi) * gi));
+    mOut[i] = mi;
+    vOut[i] = vi;
+    wOut[i] = f(w[i]! - f(f(stepSize * mi) / f(f(Math.sqrt(f(vi * inverseCorrection2))) + eps)));
+  }
+}
+
 /** The fused Adam update as a kernel of a {@link KernelHost} backend. */
 export function adamUpdateKernel(
   makeHost: (backend: tf.KernelBackend, overrides: KernelOverrides) => KernelHost,
@@ -95,6 +145,11 @@ export function adamUpdateKernel(
         for (const input of inputs) host.view(input!);
         const shape = [...variable!.shape];
         const outputs = [host.allocate(shape), host.allocate(shape), host.allocate(shape)];
+        const simd = host.byteOffset === undefined ? null : simdKernelsFor(host.backend);
+        if (simd !== null) {
+          adamUpdateSimd(simd, host, inputs as tf.TensorInfo[], outputs, attrs);
+          return outputs;
+        }
         // Views after the allocations: on wasm an allocation may grow the heap and detach older views.
         const [wOut, mOut, vOut] = outputs.map((t) => host.view(t)) as [Float32Array, Float32Array, Float32Array];
         adamUpdate(

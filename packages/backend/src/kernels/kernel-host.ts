@@ -27,6 +27,8 @@ export interface KernelHost {
    * allocation, like a view.
    */
   copier(source: tf.TensorInfo, target: tf.TensorInfo): RunCopier;
+  /** wasm only: where `info`'s values start in the backend's heap, in bytes (for the SIMD kernels). */
+  byteOffset?(info: tf.TensorInfo): number;
 }
 
 /** Copies `length` values from `source[from…]` to `target[to…]`. */
@@ -75,6 +77,7 @@ export function wasmKernelHost(backend: tf.KernelBackend, overrides: KernelOverr
     },
     run: runner('wasm', backend, overrides),
     reshape: (info, shape) => ({ dataId: info.dataId, shape, dtype: info.dtype }),
+    byteOffset: (info) => wasm.getMemoryOffset(info.dataId),
     copier: (source, target) => {
       const heap = new Float32Array(wasm.wasm.HEAPU8.buffer);
       const sourceBase = wasm.getMemoryOffset(source.dataId) / 4;

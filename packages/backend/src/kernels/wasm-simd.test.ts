@@ -1,0 +1,63 @@
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRandom } from '@gan/core';
+import { describe, expect, it } from 'vitest';
+import { adamUpdate } from './adam-update.js';
+import { simdKernelsFor } from './wasm-simd.js';
+
+describe('WebAssembly SIMD kernels', () => {
+  it('are available on the wasm backend of this Node', async () => {
+    await tf.setBackend('wasm');
+    expect(simdKernelsFor(tf.engine().backend)).not.toBeNull();
+    expect(simdKernelsFor({} as tf.KernelBackend)).toBeNull(); // no heap to work on
+  });
+
+  it.each([false, true])(
+    'run Adam on a heap (shared memory: %s) as the float64 loop does, to float32 rounding',
+    (shared) => {
+      const memory = new WebAssembly.Memory(shared ? { initial: 4, maximum: 65536, shared: true } : { initial: 4 });
+      const simd = simdKernelsFor({ wasm: { wasmMemory: memory } } as unknown as tf.KernelBackend)!;
+      expect(simd).not.toBeNull();
+      const count = 1000;
+      const random = createRandom(shared ? 2 : 1);
+      const heap = new Float32Array(memory.buffer);
+      const arrays = [0, 1, 2, 3, 4, 5, 6].map((k) => heap.subarray(k * count + 4, (k + 1) * count + 4)); // 16-byte offset
+      arrays[0]!.set(random.normal(count));
+      arrays[1]!.set(random.normal(count).map((x) => x * 0.1));
+      arrays[2]!.set(random.normal(count).map((x) => x * 0.01));
+      arrays[3]!.set(random.uniform(count, 0, 1e-3));
+      const attrs = {
+        learningRate: 2e-4,
+        beta1: 0.5,
+        beta2: 0.999,
+        epsilon: 1e-7,
+        biasCorrection1: 0.875,
+        biasCorrection2: 0.003,
+      };
+      const expected = [new Float32Array(count), new Float32Array(count), new Float32Array(count)] as const;
+      adamUpdate(arrays[0]!, arrays[1]!, arrays[2]!, arrays[3]!, attrs, ...expected);
+      const f = Math.fround;
+      const offsets = arrays.map((a) => a.byteOffset) as [number, number, number, number, number, number, number];
+      const { learningRate, beta1, beta2, epsilon, biasCorrection1, biasCorrection2 } = attrs;
+      simd.adam(
+        ...offsets,
+        count,
+        f(beta1),
+        f(beta2),
+        f(1 - beta1),
+        f(1 - beta2),
+        f(learningRate / biasCorrection1),
+        f(1 / biasCorrection2),
+        f(epsilon),
+      );
+      for (let k = 0; k < 3; k++) {
+        for (let i = 0; i < count; i++) {
+          const want = expected[k]![i]!;
+          expect(Math.abs(arrays[4 + k]![i]! - want)).toBeLessThanOrEqual(1e-6 * Math.max(1e-3, Math.abs(want)));
+        }
+      }
+      // The inputs are untouched, and nothing past the outputs was written.
+      expect(heap[7 * count + 4]).toBe(0);
+    },
+  );
+});
