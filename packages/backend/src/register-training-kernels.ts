@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
 import type { TrainingKernelBackend } from './kernels/kernel-types.js';
+import { leakyReluGradGradient, leakyReluGradient } from './kernels/leaky-relu-gradient.js';
 import { trainingKernelsFor } from './kernels/training-kernels.js';
 
 /** Options of {@link registerTrainingKernels}. */
@@ -34,6 +35,30 @@ const replacements: Map<string, Replacement> = globalScope[replacementsKey];
 
 const supportedBackends: readonly TrainingKernelBackend[] = ['wasm', 'cpu', 'webgpu'];
 
+// The LeakyRelu gradient that was registered before ours, to put back.
+const previousGradientKey = Symbol.for('gan.backend.previousLeakyReluGradient');
+const gradientScope = globalThis as typeof globalThis & { [previousGradientKey]?: tf.GradConfig };
+
+/**
+ * LeakyReLU's gradient through one kernel where a backend has it (wasm, from here): tfjs's own gradient is three
+ * kernels. Registered again when something (importing tfjs-layers, say) has put tfjs's back since.
+ */
+function registerLeakyReluGradient(): void {
+  const current = tf.getGradient(tf.LeakyRelu);
+  if (current !== leakyReluGradient) {
+    gradientScope[previousGradientKey] = current;
+    tf.registerGradient(leakyReluGradient);
+  }
+  if (tf.getGradient(leakyReluGradGradient.kernelName) !== leakyReluGradGradient)
+    tf.registerGradient(leakyReluGradGradient);
+}
+
+function unregisterLeakyReluGradient(): void {
+  const previous = gradientScope[previousGradientKey];
+  if (previous !== undefined && tf.getGradient(tf.LeakyRelu) === leakyReluGradient) tf.registerGradient(previous);
+  gradientScope[previousGradientKey] = undefined;
+}
+
 /**
  * Replaces kernels that GAN training needs and the stock backends lack or run slowly:
  * - wasm: `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (a scalar loop; also the forward
@@ -64,6 +89,7 @@ export function registerTrainingKernels(config: RegisterTrainingKernelsConfig = 
       continue;
     }
     const kernels = trainingKernelsFor(backendName);
+    if (backendName === 'wasm') registerLeakyReluGradient();
     const stock: Record<string, tf.KernelConfig | undefined> = {};
     for (const { kernelName } of kernels) {
       const key = `${backendName}/${kernelName}`;
@@ -103,6 +129,7 @@ export function registerTrainingKernels(config: RegisterTrainingKernelsConfig = 
  * ones it added where the backend had none). Meant for tests and benchmarks that compare both.
  */
 export function unregisterTrainingKernels(): void {
+  unregisterLeakyReluGradient();
   for (const [key, { stock, ours }] of replacements) {
     const [backendName, kernelName] = key.split('/') as [string, string];
     if (tf.getKernel(kernelName, backendName) === ours) {

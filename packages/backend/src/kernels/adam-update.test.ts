@@ -23,50 +23,53 @@ describe.each(['wasm', 'cpu'] as const)('fused Adam update kernel on %s', (backe
   });
   afterAll(() => unregisterTrainingKernels());
 
-  it.each([[[1]], [[7]], [[33, 17]], [[4, 4, 3, 5]], [[3, 333]]])('updates a %j variable as tfjs Adam does', async (shape) => {
-    const random = createRandom(shape.length * 10 + shape[0]!);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const w = tf.tensor(random.normal(size), shape);
-    const g = tf.tensor(
-      random.normal(size).map((x) => x * 0.1),
-      shape,
-    );
-    const m = tf.tensor(
-      random.normal(size).map((x) => x * 0.01),
-      shape,
-    );
-    const v = tf.tensor(random.uniform(size, 0, 1e-3), shape);
-    // Step 3 of β₁ 0.5, β₂ 0.999: bias corrections 1 − β³.
-    const attrs: AdamUpdateAttrs = {
-      learningRate: 2e-4,
-      beta1: 0.5,
-      beta2: 0.999,
-      epsilon: 1e-7,
-      biasCorrection1: 1 - 0.5 ** 3,
-      biasCorrection2: 1 - 0.999 ** 3,
-    };
-    const fused = tf
-      .engine()
-      .runKernel(
-        adamUpdateKernelName,
-        { variable: w, gradient: g, firstMoment: m, secondMoment: v },
-        attrs as never,
-      ) as tf.Tensor[];
-    const expected = stockUpdate(w, g, m, v, attrs);
-    expect(fused.map((t) => t.shape)).toEqual([shape, shape, shape]);
-    for (let k = 0; k < 3; k++) {
-      const got = await fused[k]!.data();
-      const want = await expected[k]!.data();
-      for (let i = 0; i < size; i++) {
-        expect(Math.abs(got[i]! - want[i]!), `output ${k}[${i}]`).toBeLessThanOrEqual(
-          1e-6 * Math.max(1e-3, Math.abs(want[i]!)),
-        );
+  it.each([[[1]], [[7]], [[33, 17]], [[4, 4, 3, 5]], [[3, 333]]])(
+    'updates a %j variable as tfjs Adam does',
+    async (shape) => {
+      const random = createRandom(shape.length * 10 + shape[0]!);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const w = tf.tensor(random.normal(size), shape);
+      const g = tf.tensor(
+        random.normal(size).map((x) => x * 0.1),
+        shape,
+      );
+      const m = tf.tensor(
+        random.normal(size).map((x) => x * 0.01),
+        shape,
+      );
+      const v = tf.tensor(random.uniform(size, 0, 1e-3), shape);
+      // Step 3 of β₁ 0.5, β₂ 0.999: bias corrections 1 − β³.
+      const attrs: AdamUpdateAttrs = {
+        learningRate: 2e-4,
+        beta1: 0.5,
+        beta2: 0.999,
+        epsilon: 1e-7,
+        biasCorrection1: 1 - 0.5 ** 3,
+        biasCorrection2: 1 - 0.999 ** 3,
+      };
+      const fused = tf
+        .engine()
+        .runKernel(
+          adamUpdateKernelName,
+          { variable: w, gradient: g, firstMoment: m, secondMoment: v },
+          attrs as never,
+        ) as tf.Tensor[];
+      const expected = stockUpdate(w, g, m, v, attrs);
+      expect(fused.map((t) => t.shape)).toEqual([shape, shape, shape]);
+      for (let k = 0; k < 3; k++) {
+        const got = await fused[k]!.data();
+        const want = await expected[k]!.data();
+        for (let i = 0; i < size; i++) {
+          expect(Math.abs(got[i]! - want[i]!), `output ${k}[${i}]`).toBeLessThanOrEqual(
+            1e-6 * Math.max(1e-3, Math.abs(want[i]!)),
+          );
+        }
       }
-    }
-    // The step moved w: the comparison is not between unchanged copies.
-    expect(Math.abs((await fused[0]!.data())[0]! - (await w.data())[0]!)).toBeGreaterThan(1e-5);
-    tf.dispose([w, g, m, v, ...fused, ...expected]);
-  });
+      // The step moved w: the comparison is not between unchanged copies.
+      expect(Math.abs((await fused[0]!.data())[0]! - (await w.data())[0]!)).toBeGreaterThan(1e-5);
+      tf.dispose([w, g, m, v, ...fused, ...expected]);
+    },
+  );
 
   it('rejects inputs of different shapes or dtypes, and missing attributes, with what it got', () => {
     const w = tf.zeros([3]);

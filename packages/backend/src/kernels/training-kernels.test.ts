@@ -471,6 +471,8 @@ describe('training kernels on wasm only', () => {
     [[6, 5, 4, 3], [0, 1, 2], true],
     [[64, 33], [0], false],
     [[7, 2, 9], [1, 0], true],
+    [[9, 3, 16], [0, 1], false], // rows of a multiple of 4: WebAssembly SIMD
+    [[5, 4, 4, 8], [0], true],
     [[6, 5, 4, 3], [1, 2], false], // not leading: stock kernel
     [[6, 5, 4, 3], [0, 1, 2, 3], false], // everything: stock kernel
   ])('sums and averages %j over axes %j (keepDims %s) like cpu', async (shape, axes, keepDims) => {
@@ -486,6 +488,48 @@ describe('training kernels on wasm only', () => {
     const ints = tf.tensor([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
     expect(Array.from(tf.sum(ints, 0).dataSync())).toEqual([9, 12]); // int32: stock kernel
     tf.dispose([x, ints]);
+  });
+
+  it.each([[[7]], [[3, 5, 4]], [[2, 9, 9, 6]]])('runs LeakyReLU of %j and its gradient like cpu', async (shape) => {
+    const x = randomTensor(shape);
+    const values = x.dataSync().slice();
+    values[0] = 0; // the gradient at 0 is α·dy, as tfjs's
+    const x0 = tf.tensor(values, shape);
+    const dy = randomTensor(shape);
+    const forward = (a: tf.Tensor) => tf.leakyRelu(a, 0.2);
+    const backward = (a: tf.Tensor, d: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.sum(tf.mul(forward(b), d)))(a);
+    const expectedY = await onStockCpu([x0], forward);
+    const expectedDx = await onStockCpu([x0, dy], backward);
+    registerTrainingKernels({ backends: ['wasm'] });
+    expect(tf.getKernel('GanLeakyReluGrad', 'wasm')).toBeDefined();
+    const y = forward(x0);
+    const dx = backward(x0, dy);
+    // cpu multiplies by α in float64, wasm by float32 α: the last bit may differ.
+    expect(relativeError(y, expectedY)).toBeLessThan(1e-6);
+    expect(relativeError(dx, expectedDx)).toBeLessThan(1e-6);
+    expect(y.dataSync()[0]).toBe(0);
+    expect(dx.dataSync()[0]).toBeCloseTo(0.2 * dy.dataSync()[0]!, 6);
+    tf.dispose([x, x0, dy, y, dx, expectedY, expectedDx]);
+  });
+
+  it('differentiates the LeakyReLU gradient again (gradient penalties) like cpu', async () => {
+    const x = randomTensor([3, 8]);
+    const w = randomTensor([8, 4]);
+    // ∂/∂w of ‖∇ₓ Σ leakyRelu(x·w)·c‖²: the second pass goes through the gradient kernel's own gradient.
+    const c = randomTensor([3, 4]);
+    const penaltyGradient = (activation: (z: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor, k: tf.Tensor) =>
+      tf.grad((weights: tf.Tensor) => {
+        const gx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(activation(tf.matMul(input, weights)), k)))(a);
+        return tf.sum(tf.square(gx));
+      })(b);
+    // Stock tfjs cannot differentiate its LeakyRelu gradient again (no gradient for Greater): the reference writes
+    // leakyRelu(z) as relu(z) − α·relu(−z), the same function and gradient away from 0.
+    const reference = (z: tf.Tensor) => tf.sub(tf.relu(z), tf.mul(0.2, tf.relu(tf.neg(z))));
+    const expected = await onStockCpu([x, w, c], penaltyGradient(reference));
+    registerTrainingKernels({ backends: ['wasm'] });
+    const actual = penaltyGradient((z) => tf.leakyRelu(z, 0.2))(x, w, c);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    tf.dispose([x, w, c, actual, expected]);
   });
 
   it('shares data in Identity instead of copying, and frees it when the last user goes', () => {

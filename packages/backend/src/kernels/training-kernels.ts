@@ -5,7 +5,14 @@ import { cpuKernelHost, wasmKernelHost } from './kernel-host.js';
 import type { TrainingKernel, TrainingKernelBackend } from './kernel-types.js';
 import { fusedMatMulWithTransposedWeights } from './fused-mat-mul.js';
 import { webgpuAdamUpdateKernel } from './webgpu-adam.js';
-import { batchMatMul, blockTile, leadingAxesReduction, sharedIdentity } from './wasm-kernels.js';
+import {
+  batchMatMul,
+  blockTile,
+  leadingAxesReduction,
+  sharedIdentity,
+  simdLeakyRelu,
+  simdLeakyReluGrad,
+} from './wasm-kernels.js';
 
 /** The replacement kernels per backend, in registration order. */
 export function trainingKernelsFor(backendName: TrainingKernelBackend): TrainingKernel[] {
@@ -20,6 +27,8 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       leadingAxesReduction(tf.Sum),
       leadingAxesReduction(tf.Mean),
       adamUpdateKernel(wasmKernelHost),
+      simdLeakyRelu(),
+      simdLeakyReluGrad(),
     ];
   }
   if (backendName === 'webgpu') return [webgpuAdamUpdateKernel()];

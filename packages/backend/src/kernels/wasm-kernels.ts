@@ -4,6 +4,7 @@ import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-typ
 import { type MatMulAttrs, matMulWithoutTransposes } from './mat-mul.js';
 import { leadingAxesCount, reduceLeadingAxes } from './reduce.js';
 import { tileInto } from './tile.js';
+import { type SimdKernels, simdKernelsFor } from './wasm-simd.js';
 
 /**
  * wasm `BatchMatMul` with a transposed operand (dense-layer gradients): the transposes are
@@ -35,6 +36,7 @@ interface WasmBackendData extends tf.KernelBackend {
   incRef(dataId: tf.DataId): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  getMemoryOffset(dataId: tf.DataId): number;
 }
 
 /**
@@ -103,14 +105,130 @@ export function leadingAxesReduction(kernelName: typeof tf.Sum | typeof tf.Mean)
           'float32',
         );
         const scale = kernelName === tf.Mean ? 1 / rows : 1;
+        const columns = tf.util.sizeFromShape(kept);
+        const simd = columns % 4 === 0 ? simdKernelsFor(backend) : null;
+        if (simd !== null) {
+          sumRowsSimd(simd, backend, x, rows, columns, scale, out);
+          return out;
+        }
         reduceLeadingAxes(
           backend.typedArrayFromHeap(x) as Float32Array,
           rows,
-          tf.util.sizeFromShape(kept),
+          columns,
           scale,
           backend.typedArrayFromHeap(out) as Float32Array,
         );
         return out;
+      };
+    },
+  };
+}
+
+/** {@link reduceLeadingAxes} with the rows added by WebAssembly SIMD into float64 sums (`columns` a multiple of 4). */
+function sumRowsSimd(
+  simd: SimdKernels,
+  backend: WasmBackendData,
+  x: tf.TensorInfo,
+  rows: number,
+  columns: number,
+  scale: number,
+  out: tf.TensorInfo,
+): void {
+  const scratch = backend.makeOutput([2 * columns], 'float32'); // columns float64 sums
+  const scratchView = backend.typedArrayFromHeap(scratch) as Float32Array;
+  const sums = new Float64Array(scratchView.buffer, scratchView.byteOffset, columns);
+  sums.fill(0);
+  simd.sumRows(backend.getMemoryOffset(x.dataId), rows * columns, columns, scratchView.byteOffset);
+  const target = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let c = 0; c < columns; c++) target[c] = sums[c]! * scale;
+  backend.disposeData(scratch.dataId);
+}
+
+/** The name of the LeakyReLU gradient kernel: `dy` where `x > 0`, else `alpha · dy` (tfjs's formula, one pass). */
+export const leakyReluGradKernelName = 'GanLeakyReluGrad';
+
+/**
+ * An element-wise float32 kernel: `simd` over the first `count − count % 4` values with the heap byte offsets of the
+ * inputs and the output, `rest(from, views)` for the others (all of them, from 0, where SIMD is unavailable).
+ */
+function elementwise(
+  args: KernelArgs,
+  inputs: tf.TensorInfo[],
+  simd: (kernels: SimdKernels, offsets: number[], count: number) => void,
+  rest: (from: number, views: Float32Array[]) => void,
+): tf.TensorInfo {
+  const backend = args.backend as WasmBackendData;
+  const kernels = simdKernelsFor(backend);
+  const out = backend.makeOutput([...inputs[0]!.shape], 'float32');
+  const count = tf.util.sizeFromShape(inputs[0]!.shape);
+  const vectorized = kernels === null ? 0 : count - (count % 4);
+  if (kernels !== null) {
+    simd(
+      kernels,
+      [...inputs, out].map((t) => backend.getMemoryOffset(t.dataId)),
+      vectorized,
+    );
+  }
+  if (vectorized < count)
+    rest(
+      vectorized,
+      [...inputs, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array),
+    );
+  return out;
+}
+
+/** wasm `LeakyRelu` as WebAssembly SIMD (the stock kernel is a scalar loop). */
+export function simdLeakyRelu(): TrainingKernel {
+  return {
+    kernelName: tf.LeakyRelu,
+    create(stock) {
+      const original = stockOrThrow(stock, tf.LeakyRelu, 'wasm', 'no stock kernel');
+      return (args) => {
+        const { x } = args.inputs as { x: tf.TensorInfo };
+        const alpha = (args.attrs as unknown as { alpha: number }).alpha;
+        if (x.dtype !== 'float32' || simdKernelsFor(args.backend as tf.KernelBackend) === null) return original(args);
+        return elementwise(
+          args,
+          [x],
+          (simd, [from, to], count) => simd.leakyRelu(from!, to!, count, alpha),
+          (from, [xs, ys]) => {
+            const a = Math.fround(alpha); // as the SIMD loop: float32 α
+            for (let i = from; i < xs!.length; i++) ys![i] = xs![i]! < 0 ? Math.fround(a * xs![i]!) : xs![i]!;
+          },
+        );
+      };
+    },
+  };
+}
+
+/**
+ * {@link leakyReluGradKernelName} on wasm, as WebAssembly SIMD: replaces `Greater`, `Multiply` and `Select`, each a
+ * pass over the activations (the first two through tfjs-wasm's broadcasting loops).
+ */
+export function simdLeakyReluGrad(): TrainingKernel {
+  return {
+    kernelName: leakyReluGradKernelName,
+    create() {
+      return (args) => {
+        const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+        const alpha = (args.attrs as unknown as { alpha: number }).alpha;
+        if (!tf.util.arraysEqual(dy.shape, x.shape)) {
+          throw new Error(
+            `${leakyReluGradKernelName} expects dy and x of one shape, got [${dy.shape}] and [${x.shape}].`,
+          );
+        }
+        if (dy.dtype !== 'float32' || x.dtype !== 'float32') {
+          throw new Error(`${leakyReluGradKernelName} expects float32 dy and x, got ${dy.dtype} and ${x.dtype}.`);
+        }
+        return elementwise(
+          args,
+          [dy, x],
+          (simd, [dyAt, xAt, outAt], count) => simd.leakyReluGrad(dyAt!, xAt!, outAt!, count, alpha),
+          (from, [dys, xs, out]) => {
+            const a = Math.fround(alpha);
+            for (let i = from; i < xs!.length; i++) out![i] = xs![i]! > 0 ? dys![i]! : Math.fround(a * dys![i]!);
+          },
+        );
       };
     },
   };

@@ -60,4 +60,38 @@ describe('WebAssembly SIMD kernels', () => {
       expect(heap[7 * count + 4]).toBe(0);
     },
   );
+
+  it('add rows into float64 sums, and run LeakyReLU and its gradient', () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const simd = simdKernelsFor({ wasm: { wasmMemory: memory } } as unknown as tf.KernelBackend)!;
+    const random = createRandom(3);
+    const rows = 37;
+    const columns = 12;
+    const heap = new Float32Array(memory.buffer);
+    const source = heap.subarray(16, 16 + rows * columns);
+    source.set(random.normal(rows * columns));
+    const sumsAt = 4096 * 4; // bytes, 8-aligned
+    const sums = new Float64Array(memory.buffer, sumsAt, columns);
+    sums.fill(0.5); // sums are added to
+    simd.sumRows(source.byteOffset, rows * columns, columns, sumsAt);
+    for (let c = 0; c < columns; c++) {
+      let expected = 0.5;
+      for (let r = 0; r < rows; r++) expected += source[r * columns + c]!;
+      expect(sums[c]).toBeCloseTo(expected, 12);
+    }
+
+    const count = 64;
+    const x = heap.subarray(8192, 8192 + count);
+    const dy = heap.subarray(8192 + count, 8192 + 2 * count);
+    const out = heap.subarray(8192 + 2 * count, 8192 + 3 * count);
+    x.set(random.normal(count));
+    x[0] = 0;
+    x[1] = -0;
+    dy.set(random.normal(count));
+    const alpha = Math.fround(0.2);
+    simd.leakyRelu(x.byteOffset, out.byteOffset, count, alpha);
+    for (let i = 0; i < count; i++) expect(out[i]).toBe(x[i]! < 0 ? Math.fround(alpha * x[i]!) : x[i]);
+    simd.leakyReluGrad(dy.byteOffset, x.byteOffset, out.byteOffset, count, alpha);
+    for (let i = 0; i < count; i++) expect(out[i]).toBe(x[i]! > 0 ? dy[i] : Math.fround(alpha * dy[i]!));
+  });
 });

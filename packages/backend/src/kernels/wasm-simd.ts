@@ -60,6 +60,15 @@ const br = (depth: number): Bytes => [0x0c, ...uleb(depth)];
 const brIf = (depth: number): Bytes => [0x0d, ...uleb(depth)];
 const load: Bytes = [...simd(0), 4, 0]; // v128.load, align 2^4, offset 0
 const store: Bytes = [...simd(11), 4, 0]; // v128.store
+const loadAt = (offset: number): Bytes => [...simd(0), 4, ...uleb(offset)];
+const storeAt = (offset: number): Bytes => [...simd(11), 4, ...uleb(offset)];
+const highHalfToLow: Bytes = [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]; // i8x16.shuffle
+const zeroVector: Bytes = [...simd(12), ...new Array<number>(16).fill(0)]; // v128.const 0
+const lessThan: Bytes = simd(0x43); // f32x4.lt
+const greaterThan: Bytes = simd(0x44); // f32x4.gt
+const bitselect: Bytes = simd(0x52);
+const promoteLow: Bytes = simd(0x5f); // f64x2.promote_low_f32x4
+const addF64: Bytes = simd(0xf0); // f64x2.add
 const splat: Bytes = simd(19); // f32x4.splat
 const sqrt: Bytes = simd(227);
 const add: Bytes = simd(228);
@@ -159,6 +168,110 @@ function adamFunction(): FunctionDef {
   };
 }
 
+/**
+ * The loop `for (; p < end; p += step) body` over a byte offset in local `p` (`end` a local too); `body` may move
+ * other pointers along.
+ */
+function walk(p: number, endLocal: number, step: number, body: Code): Code {
+  return [
+    block,
+    loop,
+    [get(p), get(endLocal), ltU32, eqz, brIf(1)],
+    body,
+    [get(p), constI32(step), addI32, set(p)],
+    br(0),
+    end,
+    end,
+  ];
+}
+
+/**
+ * `sumRows(source, count, columns, sums)`: adds the rows of the `[count / columns, columns]` float32 matrix at
+ * `source` into the float64 `sums[columns]` (`columns` and `count` multiples of 4), each value promoted to float64.
+ */
+function sumRowsFunction(): FunctionDef {
+  const [source, count, columns, sums] = [0, 1, 2, 3];
+  const [endOffset, rowEnd, sum, x] = [4, 5, 6, 7];
+  return {
+    name: 'sumRows',
+    params: [i32, i32, i32, i32],
+    locals: [
+      [3, i32],
+      [1, v128],
+    ],
+    body: [
+      [get(source), get(count), constI32(2), shlI32, addI32, set(endOffset)],
+      block,
+      loop,
+      [get(source), get(endOffset), ltU32, eqz, brIf(1)],
+      [get(source), get(columns), constI32(2), shlI32, addI32, set(rowEnd), get(sums), set(sum)],
+      walk(source, rowEnd, 16, [
+        [get(source), load, set(x)],
+        [get(sum), get(sum), loadAt(0), get(x), promoteLow, addF64, storeAt(0)],
+        [get(sum), get(sum), loadAt(16), get(x), get(x), highHalfToLow, promoteLow, addF64, storeAt(16)],
+        [get(sum), constI32(32), addI32, set(sum)],
+      ]),
+      br(0),
+      end,
+      end,
+    ],
+  };
+}
+
+/** `leakyRelu(x, out, count, α)`: out = x < 0 ? α·x : x, for `count` (a multiple of 4) values. */
+function leakyReluFunction(): FunctionDef {
+  const [x, out, count, alpha] = [0, 1, 2, 3];
+  const [endOffset, alphas, value] = [4, 5, 6];
+  return {
+    name: 'leakyRelu',
+    params: [i32, i32, i32, f32],
+    locals: [
+      [1, i32],
+      [2, v128],
+    ],
+    body: [
+      [get(x), get(count), constI32(2), shlI32, addI32, set(endOffset), get(alpha), splat, set(alphas)],
+      walk(x, endOffset, 16, [
+        [get(out), get(alphas), get(x), load, tee(value), mul, get(value), get(value), zeroVector, lessThan, bitselect],
+        [store, get(out), constI32(16), addI32, set(out)],
+      ]),
+    ],
+  };
+}
+
+/** `leakyReluGrad(dy, x, out, count, α)`: out = x > 0 ? dy : α·dy (tfjs's gradient), `count` a multiple of 4. */
+function leakyReluGradFunction(): FunctionDef {
+  const [dy, x, out, count, alpha] = [0, 1, 2, 3, 4];
+  const [endOffset, alphas, gradient] = [5, 6, 7];
+  return {
+    name: 'leakyReluGrad',
+    params: [i32, i32, i32, i32, f32],
+    locals: [
+      [1, i32],
+      [2, v128],
+    ],
+    body: [
+      [get(dy), get(count), constI32(2), shlI32, addI32, set(endOffset), get(alpha), splat, set(alphas)],
+      walk(dy, endOffset, 16, [
+        [
+          get(out),
+          get(dy),
+          load,
+          tee(gradient),
+          get(alphas),
+          get(gradient),
+          mul,
+          get(x),
+          load,
+          zeroVector,
+          greaterThan,
+        ],
+        [bitselect, store, get(out), constI32(16), addI32, set(out), get(x), constI32(16), addI32, set(x)],
+      ]),
+    ],
+  };
+}
+
 /** The compiled kernels, on one backend's heap. */
 export interface SimdKernels {
   adam(
@@ -178,6 +291,9 @@ export interface SimdKernels {
     inverseCorrection2: number,
     epsilon: number,
   ): void;
+  sumRows(source: number, count: number, columns: number, sums: number): void;
+  leakyRelu(x: number, out: number, count: number, alpha: number): void;
+  leakyReluGrad(dy: number, x: number, out: number, count: number, alpha: number): void;
 }
 
 interface EmscriptenModule {
@@ -204,7 +320,7 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
   let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble(shared, [adamFunction()]);
+    const bytes = assemble(shared, [adamFunction(), sumRowsFunction(), leakyReluFunction(), leakyReluGradFunction()]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
   } catch {
