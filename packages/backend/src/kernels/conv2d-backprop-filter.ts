@@ -66,9 +66,12 @@ export function filterGradientByConvolution(
 }
 
 /**
- * The filter gradient as one matrix product: `dW = colsᵀ · dy`, where `colsᵀ` has a row per
- * filter tap and input channel and a column per output pixel. Best when the filter has few
- * input channels (the first layer of a discriminator, the last of a generator).
+ * The filter gradient as one matrix product: `dWᵀ = dyᵀ · cols`, where `cols` has a row per output pixel and a
+ * column per filter tap and input channel (im2col). Best when the filter has few input channels (the first layer
+ * of a discriminator, the last of a generator). XNNPACK packs the right operand of every product it is given,
+ * single-threaded and strided; `cols` (taps wide) is the small operand here, `dy` (out-channels wide, streamed
+ * as the left operand after one transpose) the big one: packing `dy` instead took 25 of the 33 ms of a batch of
+ * 128 MNIST images on the 2-core VM.
  */
 export function filterGradientByMatMul(
   host: KernelHost,
@@ -81,36 +84,37 @@ export function filterGradientByMatMul(
   const pixels = batch * outHeight * outWidth;
   const taps = filterHeight * filterWidth * inChannels;
 
-  const columns = host.allocate([taps, pixels]);
+  const columns = host.allocate([1, pixels, taps]);
+  const dyT = host.allocate([1, outChannels, pixels]);
   const xValues = host.view(x);
   const columnValues = host.view(columns);
   columnValues.fill(0);
-  let pixel = 0;
+  let to = 0;
   for (let n = 0; n < batch; n++) {
     for (let y = 0; y < outHeight; y++) {
-      for (let xOut = 0; xOut < outWidth; xOut++, pixel++) {
+      for (let xOut = 0; xOut < outWidth; xOut++) {
         for (let i = 0; i < filterHeight; i++) {
           const h = y * strideHeight + i - padTop;
-          if (h < 0 || h >= inHeight) continue;
-          for (let j = 0; j < filterWidth; j++) {
+          if (h < 0 || h >= inHeight) {
+            to += filterWidth * inChannels;
+            continue;
+          }
+          for (let j = 0; j < filterWidth; j++, to += inChannels) {
             const w = xOut * strideWidth + j - padLeft;
             if (w < 0 || w >= inWidth) continue;
             const from = ((n * inHeight + h) * inWidth + w) * inChannels;
-            let to = (i * filterWidth + j) * inChannels * pixels + pixel;
-            for (let c = 0; c < inChannels; c++) {
-              columnValues[to] = xValues[from + c];
-              to += pixels;
-            }
+            for (let c = 0; c < inChannels; c++) columnValues[to + c] = xValues[from + c]!;
           }
         }
       }
     }
   }
-  const product = host.run(
-    'BatchMatMul',
-    { a: host.reshape(columns, [1, taps, pixels]), b: host.reshape(dy, [1, pixels, outChannels]) },
-    { transposeA: false, transposeB: false },
-  );
+  transpose2d(host.view(dy), pixels, outChannels, host.view(dyT));
+  const productT = host.run('BatchMatMul', { a: dyT, b: columns }, { transposeA: false, transposeB: false });
   host.free(columns);
-  return host.reshape(product, [filterHeight, filterWidth, inChannels, outChannels]);
+  host.free(dyT);
+  const result = host.allocate([filterHeight, filterWidth, inChannels, outChannels]);
+  transpose2d(host.view(productT), outChannels, taps, host.view(result));
+  host.free(productT);
+  return result;
 }
