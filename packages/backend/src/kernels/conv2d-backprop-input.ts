@@ -107,19 +107,16 @@ export function inputGradientByPhases(
       host.free(subFilter);
       const phaseRows = phase.shape[1];
       const phaseCols = phase.shape[2];
-      const phaseValues = host.view(phase);
-      const dxValues = host.view(dx);
+      const copy = host.copier(phase, dx); // one copy per pixel, with no view made for it
       for (let n = 0; n < batch; n++) {
         for (let m = 0; m < rows.count; m++) {
           const h = strideHeight * m + rows.residue;
           let from = ((n * phaseRows + m + rows.skip) * phaseCols + cols.skip) * inChannels;
+          let to = ((n * inHeight + h) * inWidth + cols.residue) * inChannels;
           for (let k = 0; k < cols.count; k++) {
-            const w = strideWidth * k + cols.residue;
-            dxValues.set(
-              phaseValues.subarray(from, from + inChannels),
-              ((n * inHeight + h) * inWidth + w) * inChannels,
-            );
+            copy(from, to, inChannels);
             from += inChannels;
+            to += strideWidth * inChannels;
           }
         }
       }
