@@ -63,8 +63,9 @@ function unregisterLeakyReluGradient(): void {
  * Replaces kernels that GAN training needs and the stock backends lack or run slowly:
  * - wasm: `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (a scalar loop; also the forward
  *   pass of `conv2dTranspose`), `_FusedMatMul` for big weights (a dense layer's forward pass, without XNNPACK's
- *   weight packing for every fresh weight tensor), and `BatchMatMul` with a transposed operand (the gradients of a dense
- *   layer; only the untransposed product reaches XNNPACK);
+ *   weight packing for every fresh weight tensor), `BatchMatMul` with a transposed operand (the gradients of a dense
+ *   layer; only the untransposed product reaches XNNPACK), `Sum` / `Mean` over leading axes, `FusedBatchNorm`, `LeakyRelu` and a new
+ *   one-pass `GanLeakyReluGrad` (WebAssembly SIMD on the wasm heap), with a LeakyRelu gradient that uses it;
  * - cpu: `Conv2DBackpropFilter` and `Conv2DBackpropInput` (naive loops) as im2col + matrix product;
  * - wasm, cpu and webgpu: `GanAdamUpdate`, a fused Adam step that `@gan/train`'s `adam()` uses (tfjs's Adam is
  *   about ten element-wise kernels per variable; on webgpu it becomes three dispatches).

@@ -25,7 +25,8 @@ export interface AdamUpdateAttrs {
 
 /**
  * One Adam step over flat arrays, the formula of tfjs's `AdamOptimizer` (with float64 intermediates, rounded
- * once to float32, so results differ from tfjs's op-by-op float32 in the last bits):
+ * once to float32, so results differ from tfjs's op-by-op float32 in the last bits; the cpu backend's kernel, and
+ * the reference of the wasm one, which runs in float32 SIMD):
  * m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − lr·(m/c₁)/(√(v/c₂) + ε), written to the outputs.
  * tfjs does it in about ten element-wise kernels, each a pass over memory with a new tensor; this is
  * one pass.

@@ -512,6 +512,34 @@ describe('training kernels on wasm only', () => {
     tf.dispose([x, x0, dy, y, dx, expectedY, expectedDx]);
   });
 
+  it.each([
+    { x: [2, 3, 3, 8], params: [8, 8, 8, 8], name: 'NHWC, every parameter' },
+    { x: [5, 12], params: [12, 12, undefined, undefined], name: 'dense, no offset or scale' },
+    { x: [4, 2, 2, 4], params: [4, 1, 4, 1], name: 'one-value variance and scale' },
+    { x: [3, 5, 6], params: [6, 6, 6, 6], name: 'channels not a multiple of 4 (stock kernel)' },
+  ])('normalizes a batch as the stock wasm kernel does: $name', ({ x: shape, params }) => {
+    const x = randomTensor(shape);
+    const [m, v, o, s] = params.map((size, k) =>
+      size === undefined ? undefined : k === 1 ? tf.abs(randomTensor([size])) : randomTensor([size]),
+    );
+    const run = () =>
+      tf
+        .engine()
+        .runKernel(
+          tf.FusedBatchNorm,
+          { x, mean: m!, variance: v!, ...(o ? { offset: o } : {}), ...(s ? { scale: s } : {}) },
+          { varianceEpsilon: 1e-3 },
+        ) as tf.Tensor;
+    unregisterTrainingKernels();
+    const stock = run();
+    registerTrainingKernels({ backends: ['wasm'] });
+    const ours = run();
+    // The same formula, offset + (x − mean)·scale / √(variance + ε) in float32; the stock build's own rounding
+    // differs from it in the last bit for about a quarter of the values.
+    expect(relativeError(ours, stock)).toBeLessThan(1e-6);
+    tf.dispose([x, stock, ours, ...[m, v, o, s].filter((t) => t !== undefined)]);
+  });
+
   it('differentiates the LeakyReLU gradient again (gradient penalties) like cpu', async () => {
     const x = randomTensor([3, 8]);
     const w = randomTensor([8, 4]);

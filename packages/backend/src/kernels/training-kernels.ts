@@ -11,6 +11,7 @@ import {
   leadingAxesReduction,
   sharedIdentity,
   simdLeakyRelu,
+  simdBatchNorm,
   simdLeakyReluGrad,
 } from './wasm-kernels.js';
 
@@ -29,6 +30,7 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       adamUpdateKernel(wasmKernelHost),
       simdLeakyRelu(),
       simdLeakyReluGrad(),
+      simdBatchNorm(),
     ];
   }
   if (backendName === 'webgpu') return [webgpuAdamUpdateKernel()];

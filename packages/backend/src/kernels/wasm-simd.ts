@@ -69,6 +69,7 @@ const greaterThan: Bytes = simd(0x44); // f32x4.gt
 const bitselect: Bytes = simd(0x52);
 const promoteLow: Bytes = simd(0x5f); // f64x2.promote_low_f32x4
 const addF64: Bytes = simd(0xf0); // f64x2.add
+const mulI32: Bytes = [0x6c];
 const splat: Bytes = simd(19); // f32x4.splat
 const sqrt: Bytes = simd(227);
 const add: Bytes = simd(228);
@@ -272,6 +273,37 @@ function leakyReluGradFunction(): FunctionDef {
   };
 }
 
+/**
+ * `batchNorm(x, out, count, channels, params)`: tfjs-wasm's FusedBatchNorm formula, `o + (x − μ)·s / n` per channel,
+ * over `count` values of `channels` channels (both multiples of 4); `params` holds μ, s, n = √(variance + ε) and o,
+ * `channels` values each, one after the other.
+ */
+function batchNormFunction(): FunctionDef {
+  const [x, out, count, channels, params] = [0, 1, 2, 3, 4];
+  const [endOffset, rowEnd, q, channelBytes] = [5, 6, 7, 8];
+  const param = (k: number): Code => [get(q), get(channelBytes), constI32(k), mulI32, addI32, load];
+  return {
+    name: 'batchNorm',
+    params: [i32, i32, i32, i32, i32],
+    locals: [[4, i32]],
+    body: [
+      [get(x), get(count), constI32(2), shlI32, addI32, set(endOffset)],
+      [get(channels), constI32(2), shlI32, set(channelBytes)],
+      block,
+      loop,
+      [get(x), get(endOffset), ltU32, eqz, brIf(1)],
+      [get(x), get(channelBytes), addI32, set(rowEnd), get(params), set(q)],
+      walk(x, rowEnd, 16, [
+        [get(out), get(x), load, param(0), sub, param(1), mul, param(2), div, param(3), add, store],
+        [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
+      ]),
+      br(0),
+      end,
+      end,
+    ],
+  };
+}
+
 /** The compiled kernels, on one backend's heap. */
 export interface SimdKernels {
   adam(
@@ -294,6 +326,7 @@ export interface SimdKernels {
   sumRows(source: number, count: number, columns: number, sums: number): void;
   leakyRelu(x: number, out: number, count: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, out: number, count: number, alpha: number): void;
+  batchNorm(x: number, out: number, count: number, channels: number, params: number): void;
 }
 
 interface EmscriptenModule {
@@ -320,7 +353,13 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
   let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble(shared, [adamFunction(), sumRowsFunction(), leakyReluFunction(), leakyReluGradFunction()]);
+    const bytes = assemble(shared, [
+      adamFunction(),
+      sumRowsFunction(),
+      leakyReluFunction(),
+      leakyReluGradFunction(),
+      batchNormFunction(),
+    ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
   } catch {
