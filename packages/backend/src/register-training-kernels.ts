@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
 import type { TrainingKernelBackend } from './kernels/kernel-types.js';
-import { leakyReluGradGradient, leakyReluGradient } from './kernels/leaky-relu-gradient.js';
+import { previousGradients } from './kernels/gradient-fallbacks.js';
+import { batchNormGradient, leakyReluGradGradient, leakyReluGradient } from './kernels/gradients.js';
 import { trainingKernelsFor } from './kernels/training-kernels.js';
 
 /** Options of {@link registerTrainingKernels}. */
@@ -35,28 +36,30 @@ const replacements: Map<string, Replacement> = globalScope[replacementsKey];
 
 const supportedBackends: readonly TrainingKernelBackend[] = ['wasm', 'cpu', 'webgpu'];
 
-// The LeakyRelu gradient that was registered before ours, to put back.
-const previousGradientKey = Symbol.for('gan.backend.previousLeakyReluGradient');
-const gradientScope = globalThis as typeof globalThis & { [previousGradientKey]?: tf.GradConfig };
-
 /**
- * LeakyReLU's gradient through one kernel where a backend has it (wasm, from here): tfjs's own gradient is three
- * kernels. Registered again when something (importing tfjs-layers, say) has put tfjs's back since.
+ * Gradients that use the one-pass kernels where a backend has them (wasm, from here): LeakyRelu's (tfjs's is three
+ * kernels) and FusedBatchNorm's (tfjs's is ~15 passes). Registered again when something (importing tfjs-layers,
+ * say) has put tfjs's back since; the replaced ones are kept to put back and to fall back to.
  */
-function registerLeakyReluGradient(): void {
-  const current = tf.getGradient(tf.LeakyRelu);
-  if (current !== leakyReluGradient) {
-    gradientScope[previousGradientKey] = current;
-    tf.registerGradient(leakyReluGradient);
+const gradientReplacements: readonly tf.GradConfig[] = [leakyReluGradient, batchNormGradient];
+
+function registerGradients(): void {
+  for (const ours of gradientReplacements) {
+    const current = tf.getGradient(ours.kernelName);
+    if (current === ours) continue;
+    if (current !== undefined) previousGradients.set(ours.kernelName, current);
+    tf.registerGradient(ours);
   }
   if (tf.getGradient(leakyReluGradGradient.kernelName) !== leakyReluGradGradient)
     tf.registerGradient(leakyReluGradGradient);
 }
 
-function unregisterLeakyReluGradient(): void {
-  const previous = gradientScope[previousGradientKey];
-  if (previous !== undefined && tf.getGradient(tf.LeakyRelu) === leakyReluGradient) tf.registerGradient(previous);
-  gradientScope[previousGradientKey] = undefined;
+function unregisterGradients(): void {
+  for (const ours of gradientReplacements) {
+    const previous = previousGradients.get(ours.kernelName);
+    if (previous !== undefined && tf.getGradient(ours.kernelName) === ours) tf.registerGradient(previous);
+    previousGradients.delete(ours.kernelName);
+  }
 }
 
 /**
@@ -65,7 +68,8 @@ function unregisterLeakyReluGradient(): void {
  *   pass of `conv2dTranspose`), `_FusedMatMul` for big weights (a dense layer's forward pass, without XNNPACK's
  *   weight packing for every fresh weight tensor), `BatchMatMul` with a transposed operand (the gradients of a dense
  *   layer; only the untransposed product reaches XNNPACK), `Sum` / `Mean` over leading axes, `FusedBatchNorm`, `LeakyRelu` and a new
- *   one-pass `GanLeakyReluGrad` (WebAssembly SIMD on the wasm heap), with a LeakyRelu gradient that uses it;
+ *   one-pass `GanLeakyReluGrad` and a two-pass `GanBatchNormGrad` (WebAssembly SIMD on the wasm heap), with
+ *   LeakyRelu and FusedBatchNorm gradients that use them;
  * - cpu: `Conv2DBackpropFilter` and `Conv2DBackpropInput` (naive loops) as im2col + matrix product;
  * - wasm, cpu and webgpu: `GanAdamUpdate`, a fused Adam step that `@gan/train`'s `adam()` uses (tfjs's Adam is
  *   about ten element-wise kernels per variable; on webgpu it becomes three dispatches).
@@ -90,7 +94,7 @@ export function registerTrainingKernels(config: RegisterTrainingKernelsConfig = 
       continue;
     }
     const kernels = trainingKernelsFor(backendName);
-    if (backendName === 'wasm') registerLeakyReluGradient();
+    if (backendName === 'wasm') registerGradients();
     const stock: Record<string, tf.KernelConfig | undefined> = {};
     for (const { kernelName } of kernels) {
       const key = `${backendName}/${kernelName}`;
@@ -130,7 +134,7 @@ export function registerTrainingKernels(config: RegisterTrainingKernelsConfig = 
  * ones it added where the backend had none). Meant for tests and benchmarks that compare both.
  */
 export function unregisterTrainingKernels(): void {
-  unregisterLeakyReluGradient();
+  unregisterGradients();
   for (const [key, { stock, ours }] of replacements) {
     const [backendName, kernelName] = key.split('/') as [string, string];
     if (tf.getKernel(kernelName, backendName) === ours) {

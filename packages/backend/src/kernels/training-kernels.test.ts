@@ -540,6 +540,69 @@ describe('training kernels on wasm only', () => {
     tf.dispose([x, stock, ours, ...[m, v, o, s].filter((t) => t !== undefined)]);
   });
 
+  it.each([
+    { shape: [2, 3, 3, 8], name: 'NHWC' },
+    { shape: [6, 12], name: 'dense' },
+    { shape: [2, 3, 3, 6], name: '6 channels (tfjs gradient)' },
+  ])(
+    'differentiates batch norm like cpu, in training (moments of the batch) and with given statistics: $name',
+    async ({ shape }) => {
+      const channels = shape.at(-1)!;
+      const x = randomTensor(shape);
+      const gamma = randomTensor([channels]);
+      const beta = randomTensor([channels]);
+      const dy = randomTensor(shape);
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      // As tfjs-layers' BatchNormalization in training: the batch's own mean and variance.
+      const training = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+        tf.grads((xs: tf.Tensor, gs: tf.Tensor, bs: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xs, axes);
+          return tf.sum(tf.mul(tf.batchNorm(xs, mean, variance, bs, gs, 1e-3), d));
+        })([a, g, b]);
+      const mean = randomTensor([channels]);
+      const variance = tf.abs(randomTensor([channels]));
+      const given = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+        tf.grads((xs: tf.Tensor, ms: tf.Tensor, vs: tf.Tensor, gs: tf.Tensor, bs: tf.Tensor) =>
+          tf.sum(tf.mul(tf.batchNorm(xs, ms, vs, bs, gs, 1e-3), d)),
+        )([a, m, v, g, b]);
+      const expected: tf.Tensor[] = [];
+      for (const i of [0, 1, 2])
+        expected.push(await onStockCpu([x, gamma, beta, dy], (...t) => training(t[0]!, t[1]!, t[2]!, t[3]!)[i]!));
+      for (const i of [0, 1, 2, 3, 4]) {
+        expected.push(
+          await onStockCpu(
+            [x, mean, variance, gamma, beta, dy],
+            (...t) => given(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!)[i]!,
+          ),
+        );
+      }
+      registerTrainingKernels({ backends: ['wasm'] });
+      const actual = [...training(x, gamma, beta, dy), ...given(x, mean, variance, gamma, beta, dy)];
+      for (const [i, a] of actual.entries()) expect(relativeError(a, expected[i]!), `gradient ${i}`).toBeLessThan(1e-4);
+      const profile = await tf.profile(() => tf.dispose(training(x, gamma, beta, dy)));
+      expect(profile.kernelNames.includes('GanBatchNormGrad')).toBe(channels % 4 === 0);
+      tf.dispose([x, gamma, beta, dy, mean, variance, ...expected, ...actual]);
+    },
+  );
+
+  it("differentiates a batch-norm gradient again through tfjs's own gradient", async () => {
+    const x = randomTensor([4, 8]);
+    const w = randomTensor([8, 8]);
+    const penaltyGradient = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.grad((weights: tf.Tensor) => {
+        const gx = tf.grad((input: tf.Tensor) => {
+          const z = tf.matMul(input, weights);
+          return tf.sum(tf.square(tf.batchNorm(z, tf.zeros([8]), tf.ones([8]), tf.zeros([8]), tf.ones([8]), 1e-3)));
+        })(a);
+        return tf.sum(tf.square(gx));
+      })(b);
+    const expected = await onStockCpu([x, w], penaltyGradient);
+    registerTrainingKernels({ backends: ['wasm'] });
+    const actual = penaltyGradient(x, w);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+    tf.dispose([x, w, actual, expected]);
+  });
+
   it('differentiates the LeakyReLU gradient again (gradient penalties) like cpu', async () => {
     const x = randomTensor([3, 8]);
     const w = randomTensor([8, 4]);

@@ -12,6 +12,7 @@ import {
   sharedIdentity,
   simdLeakyRelu,
   simdBatchNorm,
+  simdBatchNormGrad,
   simdLeakyReluGrad,
 } from './wasm-kernels.js';
 
@@ -31,6 +32,7 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       simdLeakyRelu(),
       simdLeakyReluGrad(),
       simdBatchNorm(),
+      simdBatchNormGrad(),
     ];
   }
   if (backendName === 'webgpu') return [webgpuAdamUpdateKernel()];

@@ -304,6 +304,84 @@ function batchNormFunction(): FunctionDef {
   };
 }
 
+/**
+ * `batchNormGradSums(dy, x, count, channels, mean, sums)`: per channel, adds Σ dy and Σ dy·(x − μ) into the float64
+ * `sums[2 · channels]` (first all Σ dy, then all Σ dy·(x − μ)), over `count` values (multiples of 4 channels).
+ */
+function batchNormGradSumsFunction(): FunctionDef {
+  const [dy, x, count, channels, mean, sums] = [0, 1, 2, 3, 4, 5];
+  const [endOffset, rowEnd, q, acc, secondHalf] = [6, 7, 8, 9, 10];
+  const [d, p] = [11, 12];
+  // sums[…] += promote(low or high half of `value`), in the first (Σ dy) or second (Σ dy·(x − μ)) table.
+  const accumulate = (second: boolean, value: number, high: boolean): Code => {
+    const address: Code = second ? [get(acc), get(secondHalf), addI32] : [get(acc)];
+    const offset = high ? 16 : 0;
+    return [
+      address,
+      address,
+      loadAt(offset),
+      get(value),
+      high ? [get(value), highHalfToLow] : [],
+      promoteLow,
+      addF64,
+      storeAt(offset),
+    ];
+  };
+  return {
+    name: 'batchNormGradSums',
+    params: [i32, i32, i32, i32, i32, i32],
+    locals: [
+      [5, i32],
+      [2, v128],
+    ],
+    body: [
+      [get(dy), get(count), constI32(2), shlI32, addI32, set(endOffset)],
+      [get(channels), constI32(3), shlI32, set(secondHalf)], // channels float64 values, in bytes
+      block,
+      loop,
+      [get(dy), get(endOffset), ltU32, eqz, brIf(1)],
+      [get(dy), get(channels), constI32(2), shlI32, addI32, set(rowEnd), get(mean), set(q), get(sums), set(acc)],
+      walk(dy, rowEnd, 16, [
+        [get(dy), load, set(d), get(d), get(x), load, get(q), load, sub, mul, set(p)],
+        accumulate(false, d, false),
+        accumulate(false, d, true),
+        accumulate(true, p, false),
+        accumulate(true, p, true),
+        [get(x), constI32(16), addI32, set(x), get(q), constI32(16), addI32, set(q)],
+        [get(acc), constI32(32), addI32, set(acc)],
+      ]),
+      br(0),
+      end,
+      end,
+    ],
+  };
+}
+
+/** `scaleChannels(x, out, count, channels, factors)`: out = x · factor[channel], `count`, `channels` multiples of 4. */
+function scaleChannelsFunction(): FunctionDef {
+  const [x, out, count, channels, factors] = [0, 1, 2, 3, 4];
+  const [endOffset, rowEnd, q] = [5, 6, 7];
+  return {
+    name: 'scaleChannels',
+    params: [i32, i32, i32, i32, i32],
+    locals: [[3, i32]],
+    body: [
+      [get(x), get(count), constI32(2), shlI32, addI32, set(endOffset)],
+      block,
+      loop,
+      [get(x), get(endOffset), ltU32, eqz, brIf(1)],
+      [get(x), get(channels), constI32(2), shlI32, addI32, set(rowEnd), get(factors), set(q)],
+      walk(x, rowEnd, 16, [
+        [get(out), get(x), load, get(q), load, mul, store],
+        [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
+      ]),
+      br(0),
+      end,
+      end,
+    ],
+  };
+}
+
 /** The compiled kernels, on one backend's heap. */
 export interface SimdKernels {
   adam(
@@ -327,6 +405,8 @@ export interface SimdKernels {
   leakyRelu(x: number, out: number, count: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, out: number, count: number, alpha: number): void;
   batchNorm(x: number, out: number, count: number, channels: number, params: number): void;
+  batchNormGradSums(dy: number, x: number, count: number, channels: number, mean: number, sums: number): void;
+  scaleChannels(x: number, out: number, count: number, channels: number, factors: number): void;
 }
 
 interface EmscriptenModule {
@@ -359,6 +439,8 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
       leakyReluFunction(),
       leakyReluGradFunction(),
       batchNormFunction(),
+      batchNormGradSumsFunction(),
+      scaleChannelsFunction(),
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
