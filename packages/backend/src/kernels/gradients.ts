@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { previousGradients } from './gradient-fallbacks.js';
 import { batchNormGradFits, batchNormGradKernelName, leakyReluGradKernelName } from './wasm-kernels.js';
+import { simdKernelsFor } from './wasm-simd.js';
 
 /**
  * LeakyReLU's gradient through {@link leakyReluGradKernelName} (one pass) where the current backend has that kernel,
@@ -55,6 +56,7 @@ export const batchNormGradient: tf.GradConfig = {
     if (
       engine.state.gradientDepth === 0 &&
       tf.getKernel(batchNormGradKernelName, tf.getBackend()) !== undefined &&
+      simdKernelsFor(tf.engine().backend) !== null && // the kernel needs WebAssembly SIMD
       batchNormGradFits(gradient, x, mean, variance, scale ?? undefined)
     ) {
       const inputs: tf.NamedTensorMap = { dy: gradient, x: x!, mean: mean!, variance: variance! };
@@ -73,7 +75,9 @@ export const batchNormGradient: tf.GradConfig = {
     const previous = previousGradients.get(tf.FusedBatchNorm);
     if (previous?.gradFunc === undefined) {
       throw new Error(
-        'FusedBatchNorm: the gradient this package replaced is gone; call registerTrainingKernels() again.',
+        'FusedBatchNorm has no gradient to fall back to for these inputs: tfjs registers its gradients when ' +
+          "@tensorflow/tfjs-layers (or '@tensorflow/tfjs-core/dist/register_all_gradients') is imported; import it " +
+          'before calling registerTrainingKernels().',
       );
     }
     return previous.gradFunc(dy, saved, attrs);

@@ -789,6 +789,8 @@ describe('registerTrainingKernels', () => {
   it('is idempotent and undone by unregisterTrainingKernels', () => {
     unregisterTrainingKernels();
     const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    const stockGradients = [tf.getGradient(tf.LeakyRelu), tf.getGradient(tf.FusedBatchNorm)];
+    expect(stockGradients.every((g) => g !== undefined)).toBe(true);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     const first = registerTrainingKernels();
     const patched = tf.getKernel('Conv2DBackpropInput', 'wasm');
@@ -811,7 +813,11 @@ describe('registerTrainingKernels', () => {
         'cpu/GanAdamUpdate',
       ]),
     );
+    expect(tf.getGradient(tf.LeakyRelu)).not.toBe(stockGradients[0]);
+    expect(tf.getGradient(tf.FusedBatchNorm)).not.toBe(stockGradients[1]);
     unregisterTrainingKernels();
+    expect(tf.getGradient(tf.LeakyRelu)).toBe(stockGradients[0]);
+    expect(tf.getGradient(tf.FusedBatchNorm)).toBe(stockGradients[1]);
     expect(tf.getKernel('GanAdamUpdate', 'wasm')).toBeUndefined();
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(stockInput);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
