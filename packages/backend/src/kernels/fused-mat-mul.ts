@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
 import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-types.js';
+import { isSingleMatrix } from './mat-mul.js';
 import { transpose2d } from './transpose.js';
 
 /** Attributes of `_FusedMatMul`. */
@@ -54,10 +55,6 @@ function twinsOf(backend: tf.KernelBackend): Map<tf.DataId, tf.TensorInfo> {
 /** How many transposed weight copies `backend` holds now (for tests). */
 export function transposedTwinCount(backend: tf.KernelBackend): number {
   return twinsByBackend.get(backend)?.size ?? 0;
-}
-
-function isSingleMatrix(shape: readonly number[]): boolean {
-  return shape.length >= 2 && shape.slice(0, -2).every((d) => d === 1);
 }
 
 /**

@@ -8,7 +8,8 @@ export interface MatMulAttrs {
   transposeB: boolean;
 }
 
-function isSingleMatrix(shape: readonly number[]): boolean {
+/** Whether `shape` is one matrix: rank ≥ 2 with every leading dimension 1. */
+export function isSingleMatrix(shape: readonly number[]): boolean {
   return shape.length >= 2 && shape.slice(0, -2).every((d) => d === 1);
 }
 
