@@ -149,22 +149,15 @@ function adamFunction(): FunctionDef {
       [10, v128],
     ],
     body: [
-      get(count),
-      constI32(2),
-      shlI32,
-      set(endOffset),
+      [bytesOf(count), set(endOffset)],
       constants.map((param, i) => [get(param), splat, set(beta1 + i)]),
-      block,
-      loop,
-      [get(offset), get(endOffset), ltU32, eqz, brIf(1)],
-      [at(g), load, set(gi)],
-      [at(mOut), get(beta1), at(m), load, mul, get(oneMinusBeta1), get(gi), mul, add, tee(mi), store],
-      [at(vOut), get(beta2), at(v), load, mul, get(oneMinusBeta2), get(gi), mul, get(gi), mul, add, tee(vi), store],
-      [at(wOut), at(w), load, get(stepSize), get(mi), mul, get(vi), get(inverseCorrection2), mul, sqrt, get(epsilon)],
-      [add, div, sub, store],
-      [get(offset), constI32(16), addI32, set(offset), br(0)],
-      end,
-      end,
+      walk(offset, endOffset, 16, [
+        [at(g), load, set(gi)],
+        [at(mOut), get(beta1), at(m), load, mul, get(oneMinusBeta1), get(gi), mul, add, tee(mi), store],
+        [at(vOut), get(beta2), at(v), load, mul, get(oneMinusBeta2), get(gi), mul, get(gi), mul, add, tee(vi), store],
+        [at(wOut), at(w), load, get(stepSize), get(mi), mul, get(vi), get(inverseCorrection2), mul, sqrt, get(epsilon)],
+        [add, div, sub, store],
+      ]),
     ],
   };
 }
@@ -187,6 +180,27 @@ function walk(p: number, endLocal: number, step: number, body: Code): Code {
 }
 
 /**
+ * The loop over the rows of a matrix walked by byte offset `p` up to local `endLocal`: per row, `rowEnd` = `p` +
+ * `rowBytes`, then `rowStart` (resetting per-row pointers), then `body` at every 16 bytes of the row.
+ */
+function walkRows(p: number, endLocal: number, rowEnd: number, rowBytes: Code, rowStart: Code, body: Code): Code {
+  return [
+    block,
+    loop,
+    [get(p), get(endLocal), ltU32, eqz, brIf(1)],
+    [get(p), rowBytes, addI32, set(rowEnd)],
+    rowStart,
+    walk(p, rowEnd, 16, body),
+    br(0),
+    end,
+    end,
+  ];
+}
+
+/** `count` float32 values in bytes, from a local. */
+const bytesOf = (local: number): Code => [get(local), constI32(2), shlI32];
+
+/**
  * `sumRows(source, count, columns, sums)`: adds the rows of the `[count / columns, columns]` float32 matrix at
  * `source` into the float64 `sums[columns]` (`columns` and `count` multiples of 4), each value promoted to float64.
  */
@@ -201,20 +215,20 @@ function sumRowsFunction(): FunctionDef {
       [1, v128],
     ],
     body: [
-      [get(source), get(count), constI32(2), shlI32, addI32, set(endOffset)],
-      block,
-      loop,
-      [get(source), get(endOffset), ltU32, eqz, brIf(1)],
-      [get(source), get(columns), constI32(2), shlI32, addI32, set(rowEnd), get(sums), set(sum)],
-      walk(source, rowEnd, 16, [
-        [get(source), load, set(x)],
-        [get(sum), get(sum), loadAt(0), get(x), promoteLow, addF64, storeAt(0)],
-        [get(sum), get(sum), loadAt(16), get(x), get(x), highHalfToLow, promoteLow, addF64, storeAt(16)],
-        [get(sum), constI32(32), addI32, set(sum)],
-      ]),
-      br(0),
-      end,
-      end,
+      [get(source), bytesOf(count), addI32, set(endOffset)],
+      walkRows(
+        source,
+        endOffset,
+        rowEnd,
+        bytesOf(columns),
+        [get(sums), set(sum)],
+        [
+          [get(source), load, set(x)],
+          [get(sum), get(sum), loadAt(0), get(x), promoteLow, addF64, storeAt(0)],
+          [get(sum), get(sum), loadAt(16), get(x), get(x), highHalfToLow, promoteLow, addF64, storeAt(16)],
+          [get(sum), constI32(32), addI32, set(sum)],
+        ],
+      ),
     ],
   };
 }
@@ -231,7 +245,7 @@ function leakyReluFunction(): FunctionDef {
       [2, v128],
     ],
     body: [
-      [get(x), get(count), constI32(2), shlI32, addI32, set(endOffset), get(alpha), splat, set(alphas)],
+      [get(x), bytesOf(count), addI32, set(endOffset), get(alpha), splat, set(alphas)],
       walk(x, endOffset, 16, [
         [get(out), get(alphas), get(x), load, tee(value), mul, get(value), get(value), zeroVector, lessThan, bitselect],
         [store, get(out), constI32(16), addI32, set(out)],
@@ -252,7 +266,7 @@ function leakyReluGradFunction(): FunctionDef {
       [2, v128],
     ],
     body: [
-      [get(dy), get(count), constI32(2), shlI32, addI32, set(endOffset), get(alpha), splat, set(alphas)],
+      [get(dy), bytesOf(count), addI32, set(endOffset), get(alpha), splat, set(alphas)],
       walk(dy, endOffset, 16, [
         [
           get(out),
@@ -287,19 +301,18 @@ function batchNormFunction(): FunctionDef {
     params: [i32, i32, i32, i32, i32],
     locals: [[4, i32]],
     body: [
-      [get(x), get(count), constI32(2), shlI32, addI32, set(endOffset)],
-      [get(channels), constI32(2), shlI32, set(channelBytes)],
-      block,
-      loop,
-      [get(x), get(endOffset), ltU32, eqz, brIf(1)],
-      [get(x), get(channelBytes), addI32, set(rowEnd), get(params), set(q)],
-      walk(x, rowEnd, 16, [
-        [get(out), get(x), load, param(0), sub, param(1), mul, param(2), div, param(3), add, store],
-        [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
-      ]),
-      br(0),
-      end,
-      end,
+      [get(x), bytesOf(count), addI32, set(endOffset), bytesOf(channels), set(channelBytes)],
+      walkRows(
+        x,
+        endOffset,
+        rowEnd,
+        get(channelBytes),
+        [get(params), set(q)],
+        [
+          [get(out), get(x), load, param(0), sub, param(1), mul, param(2), div, param(3), add, store],
+          [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
+        ],
+      ),
     ],
   };
 }
@@ -335,24 +348,24 @@ function batchNormGradSumsFunction(): FunctionDef {
       [2, v128],
     ],
     body: [
-      [get(dy), get(count), constI32(2), shlI32, addI32, set(endOffset)],
+      [get(dy), bytesOf(count), addI32, set(endOffset)],
       [get(channels), constI32(3), shlI32, set(secondHalf)], // channels float64 values, in bytes
-      block,
-      loop,
-      [get(dy), get(endOffset), ltU32, eqz, brIf(1)],
-      [get(dy), get(channels), constI32(2), shlI32, addI32, set(rowEnd), get(mean), set(q), get(sums), set(acc)],
-      walk(dy, rowEnd, 16, [
-        [get(dy), load, set(d), get(d), get(x), load, get(q), load, sub, mul, set(p)],
-        accumulate(false, d, false),
-        accumulate(false, d, true),
-        accumulate(true, p, false),
-        accumulate(true, p, true),
-        [get(x), constI32(16), addI32, set(x), get(q), constI32(16), addI32, set(q)],
-        [get(acc), constI32(32), addI32, set(acc)],
-      ]),
-      br(0),
-      end,
-      end,
+      walkRows(
+        dy,
+        endOffset,
+        rowEnd,
+        bytesOf(channels),
+        [get(mean), set(q), get(sums), set(acc)],
+        [
+          [get(dy), load, set(d), get(d), get(x), load, get(q), load, sub, mul, set(p)],
+          accumulate(false, d, false),
+          accumulate(false, d, true),
+          accumulate(true, p, false),
+          accumulate(true, p, true),
+          [get(x), constI32(16), addI32, set(x), get(q), constI32(16), addI32, set(q)],
+          [get(acc), constI32(32), addI32, set(acc)],
+        ],
+      ),
     ],
   };
 }
@@ -366,18 +379,18 @@ function scaleChannelsFunction(): FunctionDef {
     params: [i32, i32, i32, i32, i32],
     locals: [[3, i32]],
     body: [
-      [get(x), get(count), constI32(2), shlI32, addI32, set(endOffset)],
-      block,
-      loop,
-      [get(x), get(endOffset), ltU32, eqz, brIf(1)],
-      [get(x), get(channels), constI32(2), shlI32, addI32, set(rowEnd), get(factors), set(q)],
-      walk(x, rowEnd, 16, [
-        [get(out), get(x), load, get(q), load, mul, store],
-        [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
-      ]),
-      br(0),
-      end,
-      end,
+      [get(x), bytesOf(count), addI32, set(endOffset)],
+      walkRows(
+        x,
+        endOffset,
+        rowEnd,
+        bytesOf(channels),
+        [get(factors), set(q)],
+        [
+          [get(out), get(x), load, get(q), load, mul, store],
+          [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
+        ],
+      ),
     ],
   };
 }
