@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GanError, importOptional } from '@gan/core';
 import { registerTrainingKernels } from './register-training-kernels.js';
+import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
 import { enableWasmThreads } from './wasm-threads.js';
+import { gemmFor } from './kernels/gemm.js';
 
 /** A backend `initBackend` can pick. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -10,6 +12,7 @@ export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export interface ProbeOptions {
   allowSoftwareAdapter: boolean;
   wasmThreads: number | 'auto' | false;
+  relaxedSimd: boolean;
   trainingKernels: boolean;
   log: (message: string) => void;
 }
@@ -195,12 +198,19 @@ const webgl: Probe = async ({ allowSoftwareAdapter }) => {
 
 const wasmHint = 'Install "@tensorflow/tfjs-backend-wasm" (no native build needed).';
 
-const wasm: Probe = async ({ wasmThreads, trainingKernels, log }) => {
+const wasm: Probe = async ({ wasmThreads, relaxedSimd, trainingKernels, log }) => {
   const module = await loadOptional(
     '@tensorflow/tfjs-backend-wasm',
     wasmHint,
     () => import('@tensorflow/tfjs-backend-wasm'),
   );
+  if (relaxedSimd && trainingKernels) {
+    const before = hasRelaxedSimd();
+    const on = await enableRelaxedSimd();
+    log(
+      `wasm: relaxed SIMD ${on ? (before ? 'available' : 'turned on (--experimental-wasm-relaxed-simd)') : 'unavailable'}`,
+    );
+  }
   if (wasmThreads !== false) {
     const result = await enableWasmThreads(wasmThreads === 'auto' ? {} : { threads: wasmThreads });
     log(`wasm: ${result.reason}`);
@@ -211,7 +221,12 @@ const wasm: Probe = async ({ wasmThreads, trainingKernels, log }) => {
   await activate('wasm', wasmHint);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
   const threads = module.getThreadsCount();
-  return { name: 'wasm', detail: `XNNPACK ${simd}, ${threads} thread${threads === 1 ? '' : 's'}`, kernels };
+  const gemm = trainingKernels ? gemmFor(tf.engine().backend) : null;
+  const products =
+    gemm === null
+      ? ''
+      : `; matrix products: ${gemm.fused ? 'FMA' : 'SIMD'} on ${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}`;
+  return { name: 'wasm', detail: `XNNPACK ${simd}, ${threads} thread${threads === 1 ? '' : 's'}${products}`, kernels };
 };
 
 const cpuHint = 'Install "@tensorflow/tfjs-backend-cpu".';

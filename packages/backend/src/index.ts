@@ -5,6 +5,7 @@ export { registerTrainingKernels, unregisterTrainingKernels } from './register-t
 export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from './register-training-kernels.js';
 export type { TrainingKernelBackend } from './kernels/kernel-types.js';
 export { enableWasmThreads } from './wasm-threads.js';
+export { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
 export type { WasmThreadsConfig, WasmThreadsResult } from './wasm-threads.js';
 export { adamUpdateKernelName } from './kernels/adam-update.js';
 export type { AdamUpdateAttrs } from './kernels/adam-update.js';

@@ -12,7 +12,9 @@ describe('initBackend', () => {
     const choice = await initBackend({ log: (line) => lines.push(line) });
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(choice.reason).toMatch(/^wasm \(XNNPACK SIMD, \d+ threads?, 13 training kernels\)/);
+    expect(choice.reason).toMatch(
+      /^wasm \(XNNPACK SIMD, \d+ threads?; matrix products: (FMA|SIMD) on \d+ threads?, 15 training kernels\)/,
+    );
     expect(choice.reason).toContain(
       'tensorflow: Backend "tensorflow" is not available (@tensorflow/tfjs-node-gpu not installed; @tensorflow/tfjs-node not installed)',
     );

@@ -24,6 +24,11 @@ export interface InitBackendConfig {
    * single-threaded default. Defaults to `'auto'` (one per CPU core, at most 8).
    */
   wasmThreads?: number | 'auto' | false;
+  /**
+   * Turn on WebAssembly relaxed SIMD where the engine has it behind a flag (Node 20; see `enableRelaxedSimd`), so
+   * the wasm training kernels' matrix products use FMA. `false` leaves V8's flags alone. Defaults to `true`.
+   */
+  relaxedSimd?: boolean;
   /** Register the training kernels (see `registerTrainingKernels`) for wasm, cpu and webgpu. Defaults to `true`. */
   trainingKernels?: boolean;
   /** Receives one line per backend tried. Defaults to no logging. */
@@ -72,10 +77,17 @@ export async function initBackend(config: InitBackendConfig = {}): Promise<Backe
   const options = {
     allowSoftwareAdapter: config.allowSoftwareAdapter ?? false,
     wasmThreads: config.wasmThreads ?? 'auto',
+    relaxedSimd: config.relaxedSimd ?? true,
     trainingKernels: config.trainingKernels ?? true,
     log,
   } as const;
-  const key = JSON.stringify([prefer, options.allowSoftwareAdapter, options.wasmThreads, options.trainingKernels]);
+  const key = JSON.stringify([
+    prefer,
+    options.allowSoftwareAdapter,
+    options.wasmThreads,
+    options.relaxedSimd,
+    options.trainingKernels,
+  ]);
   const previous = previousChoices.get(key);
   if (previous !== undefined && tf.getBackend() === previous.name) {
     log(`kept ${previous.reason}`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { startGemmWorkers } from './kernels/gemm.js';
 
 /** Options of {@link enableWasmThreads}. */
 export interface WasmThreadsConfig {
@@ -81,6 +82,8 @@ export async function enableWasmThreads(config: WasmThreadsConfig = {}): Promise
         // The thread pool's workers wait for work forever; unreferenced, they do not keep Node alive.
         const pthreads = module.PThread as { runningWorkers?: { unref?: () => void }[] } | undefined;
         for (const worker of pthreads?.runningWorkers ?? []) worker.unref?.();
+        // The matrix products of the training kernels (kernels/gemm.ts) get their own workers on the same heap.
+        await startGemmWorkers(backend, threads - 1);
         return backend;
       },
       2,

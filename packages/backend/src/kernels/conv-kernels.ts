@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ConvBackpropAttrs, convGeometry } from './conv-geometry.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
+import { gemmFor } from './gemm.js';
+import { filterGradientByGemm, inputGradientByGemm } from './gemm-conv.js';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
+import { simdKernelsFor } from './wasm-simd.js';
 import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-types.js';
 
 /**
@@ -20,6 +23,7 @@ function nchwToNhwc(host: KernelHost, info: tf.TensorInfo): tf.TensorInfo {
 export function conv2dBackpropFilter(
   makeHost: (backend: tf.KernelBackend, overrides: KernelOverrides) => KernelHost,
   chooseConvolution: boolean,
+  useGemm = false,
 ): TrainingKernel {
   return {
     kernelName: tf.Conv2DBackpropFilter,
@@ -59,6 +63,10 @@ export function conv2dBackpropFilter(
             'unsupported layout or shapes',
           )(args) as tf.TensorInfo;
         }
+        const gemm = useGemm ? gemmFor(host.backend) : null;
+        if (gemm !== null && host.byteOffset !== undefined) {
+          return filterGradientByGemm(host, gemm, host.byteOffset, x, dy, geometry);
+        }
         const taps = geometry.filterHeight * geometry.filterWidth * geometry.inChannels;
         return chooseConvolution && taps >= convolutionFilterGradientMinTaps
           ? filterGradientByConvolution(host, x, dy, geometry)
@@ -72,6 +80,7 @@ export function conv2dBackpropFilter(
 export function conv2dBackpropInput(
   makeHost: (backend: tf.KernelBackend, overrides: KernelOverrides) => KernelHost,
   choosePhases: boolean,
+  useGemm = false,
 ): TrainingKernel {
   return {
     kernelName: tf.Conv2DBackpropInput,
@@ -110,6 +119,10 @@ export function conv2dBackpropInput(
             host.backendName,
             'unsupported layout or shapes',
           )(args) as tf.TensorInfo;
+        }
+        const gemm = useGemm ? gemmFor(host.backend) : null;
+        if (gemm !== null && host.byteOffset !== undefined) {
+          return inputGradientByGemm(host, gemm, simdKernelsFor(host.backend), host.byteOffset, dy, filter, geometry);
         }
         if (choosePhases && geometry.inChannels >= phaseInputGradientMinChannels) {
           const result = inputGradientByPhases(host, dy, filter, geometry);

@@ -9,6 +9,7 @@ import { convGeometry } from './conv-geometry.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
 import { fusedMatMulWithTransposedWeights, transposedTwinCount } from './fused-mat-mul.js';
+import { setGemmEnabled } from './gemm.js';
 import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -354,43 +355,59 @@ describe('training kernels on wasm only', () => {
     tf.dispose([a, b, actual, expected]);
   });
 
-  it('hands batched and untransposed products to the stock BatchMatMul', async () => {
-    unregisterTrainingKernels();
-    const stock = tf.getKernel('BatchMatMul', 'wasm')!;
-    const seen: { transposeA: boolean; transposeB: boolean; rank: number }[] = [];
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel({
-      ...stock,
-      kernelFunc: (args) => {
-        const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-        seen.push({
-          transposeA: attrs.transposeA,
-          transposeB: attrs.transposeB,
-          rank: (args.inputs.a as tf.TensorInfo).shape.length,
-        });
-        return stock.kernelFunc(args);
-      },
-    });
-    try {
-      registerTrainingKernels({ backends: ['wasm'] });
-      const a = randomTensor([3, 4, 5]);
-      const b = randomTensor([3, 6, 5]);
-      const batched = tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true);
-      const expected = await onStockCpu([a, b], (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true));
-      expect(relativeError(batched, expected)).toBeLessThan(1e-5);
-      expect(seen).toContainEqual({ transposeA: false, transposeB: true, rank: 3 }); // the fallback
-      seen.length = 0;
-      registerTrainingKernels({ backends: ['wasm'] });
-      const single = tf.matMul(randomTensor([4, 5]) as tf.Tensor2D, randomTensor([6, 5]) as tf.Tensor2D, false, true);
-      expect(seen.every((s) => !s.transposeA && !s.transposeB)).toBe(true); // transposes materialized
-      expect(seen.length).toBeGreaterThan(0);
-      tf.dispose([a, b, batched, expected, single]);
-    } finally {
+  it.each([true, false])(
+    'multiplies batched and transposed products itself (SIMD product on: %s), else hands them to XNNPACK',
+    async (gemmOn) => {
       unregisterTrainingKernels();
+      const stock = tf.getKernel('BatchMatMul', 'wasm')!;
+      const seen: { transposeA: boolean; transposeB: boolean; rank: number }[] = [];
       tf.unregisterKernel('BatchMatMul', 'wasm');
-      tf.registerKernel(stock);
-    }
-  });
+      tf.registerKernel({
+        ...stock,
+        kernelFunc: (args) => {
+          const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+          seen.push({
+            transposeA: attrs.transposeA,
+            transposeB: attrs.transposeB,
+            rank: (args.inputs.a as tf.TensorInfo).shape.length,
+          });
+          return stock.kernelFunc(args);
+        },
+      });
+      setGemmEnabled(gemmOn);
+      try {
+        registerTrainingKernels({ backends: ['wasm'] });
+        const a = randomTensor([3, 4, 5]);
+        const b = randomTensor([3, 6, 5]);
+        const batched = tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true);
+        const expected = await onStockCpu([a, b], (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true));
+        expect(relativeError(batched, expected)).toBeLessThan(1e-5);
+        if (gemmOn) expect(seen).toEqual([]);
+        else expect(seen).toContainEqual({ transposeA: false, transposeB: true, rank: 3 }); // the stock kernel
+        seen.length = 0;
+        registerTrainingKernels({ backends: ['wasm'] }); // onStockCpu took them off
+        const left = randomTensor([4, 5]);
+        const right = randomTensor([6, 5]);
+        const single = tf.matMul(left as tf.Tensor2D, right as tf.Tensor2D, false, true);
+        const seenSingle = [...seen];
+        const expectedSingle = await onStockCpu([left, right], (x, y) =>
+          tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, false, true),
+        );
+        expect(relativeError(single, expectedSingle)).toBeLessThan(1e-5);
+        if (gemmOn) expect(seenSingle).toEqual([]);
+        else {
+          expect(seenSingle.every((s) => !s.transposeA && !s.transposeB)).toBe(true); // transposes materialized
+          expect(seenSingle.length).toBeGreaterThan(0);
+        }
+        tf.dispose([a, b, batched, expected, left, right, single, expectedSingle]);
+      } finally {
+        setGemmEnabled(true);
+        unregisterTrainingKernels();
+        tf.unregisterKernel('BatchMatMul', 'wasm');
+        tf.registerKernel(stock);
+      }
+    },
+  );
 
   it('falls back to the stock Conv2DBackpropInput for shapes that disagree with the forward conv', () => {
     unregisterTrainingKernels();
@@ -753,32 +770,41 @@ describe('fused matMul with transposed weights on wasm', () => {
     }
   });
 
-  it('is what registerTrainingKernels installs, for big weights, with gradients unchanged', async () => {
-    const x = randomTensor([4, 512]);
-    const w = randomTensor([512, 520]);
-    const bias = randomTensor([520]);
-    const dy = randomTensor([4, 520]);
-    const forward = (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor) => fused(a, b, v, 'relu');
-    const gradients = (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor, d: tf.Tensor) =>
-      tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(forward(p, q, r), d)))([a, b, v]);
-    const expected = await onStockCpu([x, w, bias], forward);
-    const expectedGrads: tf.Tensor[] = [];
-    for (const i of [0, 1, 2]) {
-      expectedGrads.push(await onStockCpu([x, w, bias, dy], (a, b, v, d) => gradients(a, b, v, d)[i]!));
-    }
-    registerTrainingKernels({ backends: ['wasm'] });
-    const backend = tf.engine().backend;
-    const twinsBefore = transposedTwinCount(backend);
-    const actual = forward(x, w, bias);
-    expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
-    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
-    const grads = gradients(x, w, bias, dy);
-    for (const [i, g] of grads.entries()) {
-      expect(relativeError(g, expectedGrads[i]!)).toBeLessThan(1e-5);
-    }
-    tf.dispose([x, w, bias, dy, actual, expected, ...expectedGrads, ...grads]);
-    expect(transposedTwinCount(backend)).toBe(twinsBefore);
-  });
+  it.each([true, false])(
+    'is what registerTrainingKernels installs under the SIMD product (on: %s), for big weights, with gradients unchanged',
+    async (gemmOn) => {
+      const x = randomTensor([4, 512]);
+      const w = randomTensor([512, 520]);
+      const bias = randomTensor([520]);
+      const dy = randomTensor([4, 520]);
+      const forward = (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor) => fused(a, b, v, 'relu');
+      const gradients = (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor, d: tf.Tensor) =>
+        tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(forward(p, q, r), d)))([a, b, v]);
+      const expected = await onStockCpu([x, w, bias], forward);
+      const expectedGrads: tf.Tensor[] = [];
+      for (const i of [0, 1, 2]) {
+        expectedGrads.push(await onStockCpu([x, w, bias, dy], (a, b, v, d) => gradients(a, b, v, d)[i]!));
+      }
+      setGemmEnabled(gemmOn);
+      try {
+        registerTrainingKernels({ backends: ['wasm'] });
+        const backend = tf.engine().backend;
+        const twinsBefore = transposedTwinCount(backend);
+        const actual = forward(x, w, bias);
+        // The SIMD product needs no transposed copy; without it, the XNNPACK fallback makes one.
+        expect(transposedTwinCount(backend)).toBe(twinsBefore + (gemmOn ? 0 : 1));
+        expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+        const grads = gradients(x, w, bias, dy);
+        for (const [i, g] of grads.entries()) {
+          expect(relativeError(g, expectedGrads[i]!)).toBeLessThan(1e-5);
+        }
+        tf.dispose([x, w, bias, dy, actual, expected, ...expectedGrads, ...grads]);
+        expect(transposedTwinCount(backend)).toBe(twinsBefore);
+      } finally {
+        setGemmEnabled(true);
+      }
+    },
+  );
 });
 
 describe('registerTrainingKernels', () => {

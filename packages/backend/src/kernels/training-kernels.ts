@@ -4,6 +4,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-kernels.js';
 import { cpuKernelHost, wasmKernelHost } from './kernel-host.js';
 import type { TrainingKernel, TrainingKernelBackend } from './kernel-types.js';
 import { fusedMatMulWithTransposedWeights } from './fused-mat-mul.js';
+import { gemmBatchMatMul, gemmConv2D, gemmFusedMatMul } from './gemm-kernels.js';
 import { webgpuAdamUpdateKernel } from './webgpu-adam.js';
 import {
   batchMatMul,
@@ -20,10 +21,12 @@ import {
 export function trainingKernelsFor(backendName: TrainingKernelBackend): TrainingKernel[] {
   if (backendName === 'wasm') {
     return [
-      conv2dBackpropFilter(wasmKernelHost, true),
-      conv2dBackpropInput(wasmKernelHost, true),
-      batchMatMul(wasmKernelHost),
-      fusedMatMulWithTransposedWeights(wasmKernelHost),
+      conv2dBackpropFilter(wasmKernelHost, true, true),
+      conv2dBackpropInput(wasmKernelHost, true, true),
+      gemmConv2D(tf.Conv2D),
+      gemmConv2D(tf.FusedConv2D),
+      gemmBatchMatMul(batchMatMul(wasmKernelHost)),
+      gemmFusedMatMul(fusedMatMulWithTransposedWeights(wasmKernelHost)),
       sharedIdentity(),
       blockTile(),
       leadingAxesReduction(tf.Sum),

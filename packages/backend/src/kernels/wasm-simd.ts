@@ -6,125 +6,41 @@ import type * as tf from '@tensorflow/tfjs-core';
 // out below instruction by instruction, so the package needs no toolchain and ships no binary; it imports the
 // backend's `WebAssembly.Memory` (shared when XNNPACK runs threads), so tensors are read and written in place.
 
-type Bytes = number[];
-type Code = (number | Code)[];
-
-const i32 = 0x7f;
-const f32 = 0x7d;
-const v128 = 0x7b;
-
-function uleb(value: number): Bytes {
-  const out: Bytes = [];
-  let n = value >>> 0;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(value: number): Bytes {
-  const out: Bytes = [];
-  let n = value | 0;
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const name = (s: string): Bytes => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const vector = (items: Bytes[]): Bytes => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: Bytes): Bytes => [id, ...uleb(bytes.length), ...bytes];
-const simd = (opcode: number): Bytes => [0xfd, ...uleb(opcode)];
-
-// The instructions used here.
-const get = (local: number): Bytes => [0x20, ...uleb(local)];
-const set = (local: number): Bytes => [0x21, ...uleb(local)];
-const tee = (local: number): Bytes => [0x22, ...uleb(local)];
-const constI32 = (value: number): Bytes => [0x41, ...sleb(value)];
-const addI32: Bytes = [0x6a];
-const shlI32: Bytes = [0x74];
-const ltU32: Bytes = [0x49];
-const eqz: Bytes = [0x45];
-const block: Bytes = [0x02, 0x40];
-const loop: Bytes = [0x03, 0x40];
-const end: Bytes = [0x0b];
-const br = (depth: number): Bytes => [0x0c, ...uleb(depth)];
-const brIf = (depth: number): Bytes => [0x0d, ...uleb(depth)];
-const load: Bytes = [...simd(0), 4, 0]; // v128.load, align 2^4, offset 0
-const store: Bytes = [...simd(11), 4, 0]; // v128.store
-const loadAt = (offset: number): Bytes => [...simd(0), 4, ...uleb(offset)];
-const storeAt = (offset: number): Bytes => [...simd(11), 4, ...uleb(offset)];
-const highHalfToLow: Bytes = [...simd(13), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]; // i8x16.shuffle
-const zeroVector: Bytes = [...simd(12), ...new Array<number>(16).fill(0)]; // v128.const 0
-const lessThan: Bytes = simd(0x43); // f32x4.lt
-const greaterThan: Bytes = simd(0x44); // f32x4.gt
-const bitselect: Bytes = simd(0x52);
-const promoteLow: Bytes = simd(0x5f); // f64x2.promote_low_f32x4
-const addF64: Bytes = simd(0xf0); // f64x2.add
-const mulI32: Bytes = [0x6c];
-const splat: Bytes = simd(19); // f32x4.splat
-const sqrt: Bytes = simd(227);
-const add: Bytes = simd(228);
-const sub: Bytes = simd(229);
-const mul: Bytes = simd(230);
-const div: Bytes = simd(231);
-
-interface FunctionDef {
-  name: string;
-  params: number[];
-  locals: [count: number, type: number][];
-  body: Code;
-}
-
-function flatten(code: Code): Bytes {
-  const out: Bytes = [];
-  const walk = (c: Code) => {
-    for (const item of c) {
-      if (typeof item === 'number') out.push(item);
-      else walk(item);
-    }
-  };
-  walk(code);
-  return out;
-}
-
-/** A module importing `env.memory` (shared or not) and exporting `functions` (no results). */
-function assemble(sharedMemory: boolean, functions: FunctionDef[]): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), ...vector([])]);
-  const limits = sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
-  const imports = vector([[...name('env'), ...name('memory'), 0x02, ...limits]]);
-  const declarations = vector(functions.map((_, i) => uleb(i)));
-  const exports = vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
-  const bodies = vector(
-    functions.map((f) => {
-      const body = [...vector(f.locals.map(([count, type]) => [...uleb(count), type])), ...flatten(f.body), ...end];
-      return [...uleb(body.length), ...body];
-    }),
-  );
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vector(types)),
-    ...section(2, imports),
-    ...section(3, declarations),
-    ...section(7, exports),
-    ...section(10, bodies),
-  ]);
-}
+import {
+  add,
+  addF64,
+  addI32,
+  assemble,
+  bitselect,
+  bytesOf,
+  type Code,
+  constI32,
+  div,
+  f32,
+  type FunctionDef,
+  get,
+  greaterThan,
+  highHalfToLow,
+  i32,
+  lessThan,
+  load,
+  loadAt,
+  mul,
+  mulI32,
+  promoteLow,
+  set,
+  shlI32,
+  splat,
+  sqrt,
+  store,
+  storeAt,
+  sub,
+  tee,
+  v128,
+  walk,
+  walkRows,
+  zeroVector,
+} from './wasm-assembler.js';
 
 /**
  * `adam(w, g, m, v, wOut, mOut, vOut, count, β₁, β₂, 1−β₁, 1−β₂, lr/c₁, 1/c₂, ε)`: byte offsets, then `count`
@@ -161,44 +77,6 @@ function adamFunction(): FunctionDef {
     ],
   };
 }
-
-/**
- * The loop `for (; p < end; p += step) body` over a byte offset in local `p` (`end` a local too); `body` may move
- * other pointers along.
- */
-function walk(p: number, endLocal: number, step: number, body: Code): Code {
-  return [
-    block,
-    loop,
-    [get(p), get(endLocal), ltU32, eqz, brIf(1)],
-    body,
-    [get(p), constI32(step), addI32, set(p)],
-    br(0),
-    end,
-    end,
-  ];
-}
-
-/**
- * The loop over the rows of a matrix walked by byte offset `p` up to local `endLocal`: per row, `rowEnd` = `p` +
- * `rowBytes`, then `rowStart` (resetting per-row pointers), then `body` at every 16 bytes of the row.
- */
-function walkRows(p: number, endLocal: number, rowEnd: number, rowBytes: Code, rowStart: Code, body: Code): Code {
-  return [
-    block,
-    loop,
-    [get(p), get(endLocal), ltU32, eqz, brIf(1)],
-    [get(p), rowBytes, addI32, set(rowEnd)],
-    rowStart,
-    walk(p, rowEnd, 16, body),
-    br(0),
-    end,
-    end,
-  ];
-}
-
-/** `count` float32 values in bytes, from a local. */
-const bytesOf = (local: number): Code => [get(local), constI32(2), shlI32];
 
 /**
  * `sumRows(source, count, columns, sums)`: adds the rows of the `[count / columns, columns]` float32 matrix at
@@ -395,6 +273,24 @@ function scaleChannelsFunction(): FunctionDef {
   };
 }
 
+/** `accumulate(source, target, count)`: target += source, for `count` (a multiple of 4) values. */
+function accumulateFunction(): FunctionDef {
+  const [source, target, count] = [0, 1, 2];
+  const endOffset = 3;
+  return {
+    name: 'accumulate',
+    params: [i32, i32, i32],
+    locals: [[1, i32]],
+    body: [
+      [get(source), bytesOf(count), addI32, set(endOffset)],
+      walk(source, endOffset, 16, [
+        [get(target), get(target), load, get(source), load, add, store],
+        [get(target), constI32(16), addI32, set(target)],
+      ]),
+    ],
+  };
+}
+
 /** The compiled kernels, on one backend's heap. */
 export interface SimdKernels {
   adam(
@@ -420,6 +316,7 @@ export interface SimdKernels {
   batchNorm(x: number, out: number, count: number, channels: number, params: number): void;
   batchNormGradSums(dy: number, x: number, count: number, channels: number, mean: number, sums: number): void;
   scaleChannels(x: number, out: number, count: number, channels: number, factors: number): void;
+  accumulate(source: number, target: number, count: number): void;
 }
 
 interface EmscriptenModule {
@@ -454,6 +351,7 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
       batchNormFunction(),
       batchNormGradSumsFunction(),
       scaleChannelsFunction(),
+      accumulateFunction(),
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;

@@ -1,1 +1,0 @@
-import { transpose2d } from '../packages/backend/dist/index.js';

@@ -1,0 +1,259 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { assemble } from './wasm-assembler.js';
+import { gemmFunctions, gemmScratchBytes } from './wasm-gemm.js';
+
+/**
+ * A float32 matrix product on a wasm backend's heap: `C[m, n] = A[m, k] · B[k, n]` (`+=` with `accumulate`), every
+ * address and stride in bytes, so a transposed operand is only a swap of its two strides. Runs on the calling
+ * thread plus the workers {@link startGemmWorkers} gave this heap, each on its own slice of the rows or columns.
+ */
+export interface Gemm {
+  /** Threads a product is split over (the calling one included). */
+  readonly threads: number;
+  /** Whether it multiplies and adds in one fused (relaxed SIMD) instruction. */
+  readonly fused: boolean;
+  run(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    rowStrideA: number,
+    colStrideA: number,
+    b: number,
+    rowStrideB: number,
+    colStrideB: number,
+    c: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void;
+}
+
+interface EmscriptenModule {
+  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc?: (bytes: number) => number;
+  _free?: (pointer: number) => void;
+}
+
+interface WasmBackendInternals extends tf.KernelBackend {
+  wasm?: EmscriptenModule;
+}
+
+type GemmExport = (...args: number[]) => void;
+
+/** One worker and the shared words it is driven through (see `workerSource`). */
+interface GemmWorker {
+  control: Int32Array;
+  sequence: number;
+  terminate(): void;
+}
+
+// control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
+// job failed, control[3 …]: the 13 arguments of `gemm`.
+const jobWord = 0;
+const doneWord = 1;
+const failedWord = 2;
+const argumentsAt = 3;
+const controlWords = argumentsAt + 13;
+
+// Self-contained (it runs in a worker made from this string): waits for a job, runs `gemm`, says it is done.
+const workerSource = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const words = new Int32Array(control);
+let seen = Atomics.load(words, ${jobWord});
+parentPort.postMessage('ready');
+for (;;) {
+  Atomics.wait(words, ${jobWord}, seen);
+  seen = Atomics.load(words, ${jobWord});
+  if (seen < 0) break;
+  let failed = 0;
+  try {
+    gemm(${Array.from({ length: 13 }, (_, i) => `words[${argumentsAt + i}]`).join(', ')});
+  } catch (error) {
+    failed = 1;
+  }
+  Atomics.store(words, ${failedWord}, failed);
+  Atomics.store(words, ${doneWord}, seen);
+  Atomics.notify(words, ${doneWord});
+}
+`;
+
+interface HeapGemm {
+  module: WebAssembly.Module;
+  fused: boolean;
+  gemm: GemmExport;
+  workers: GemmWorker[];
+}
+
+const heaps = new WeakMap<WebAssembly.Memory, HeapGemm | null>();
+
+function memoryOf(backend: tf.KernelBackend): WebAssembly.Memory | null {
+  const module = (backend as WasmBackendInternals).wasm;
+  const memory = module?.wasmMemory ?? module?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
+  const known = heaps.get(memory);
+  if (known !== undefined) return known;
+  let result: HeapGemm | null = null;
+  try {
+    const shared = isShared(memory);
+    const fusedBytes = assemble(shared, gemmFunctions(true)) as BufferSource;
+    const fused = WebAssembly.validate(fusedBytes);
+    const module = new WebAssembly.Module(
+      fused ? fusedBytes : (assemble(shared, gemmFunctions(false)) as BufferSource),
+    );
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    result = { module, fused, gemm: instance.exports.gemm as unknown as GemmExport, workers: [] };
+  } catch {
+    result = null; // no WebAssembly SIMD here
+  }
+  heaps.set(memory, result);
+  return result;
+}
+
+/** Products smaller than this many multiply-adds stay on one thread (waking a worker costs ~50 µs). */
+const minParallelWork = 1 << 21;
+/** How long the calling thread waits for a worker's slice before it gives up. */
+const workerTimeoutMs = 120_000;
+
+let enabled = true;
+
+/** Turns the product off (every kernel then takes its fallback) or back on; for tests of those fallbacks. */
+export function setGemmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * The product on `backend`'s heap, or `null` where it cannot run (not a wasm backend, no WebAssembly SIMD, or no
+ * `_malloc` for its scratch).
+ */
+export function gemmFor(backend: tf.KernelBackend): Gemm | null {
+  const memory = enabled ? memoryOf(backend) : null;
+  const module = (backend as WasmBackendInternals).wasm;
+  if (memory === null || module?._malloc === undefined || module._free === undefined) return null;
+  const heap = heapGemm(memory);
+  if (heap === null) return null;
+  const malloc = module._malloc;
+  const free = module._free;
+  const threads = heap.workers.length + 1;
+  return {
+    threads,
+    fused: heap.fused,
+    run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate) {
+      if (m === 0 || n === 0) return;
+      const acc = accumulate ? 1 : 0;
+      if (k === 0) {
+        if (!accumulate) for (let i = 0; i < m; i++) new Float32Array(memory.buffer, c + i * ldc, n).fill(0);
+        return;
+      }
+      const parts = m * n * k < minParallelWork ? 1 : threads;
+      const jobs: number[][] = [];
+      if (parts === 1) {
+        jobs.push([m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 0, acc]);
+      } else if (n >= m) {
+        const step = Math.ceil(n / parts / 8) * 8;
+        for (let j = 0; j < n; j += step) {
+          jobs.push([m, Math.min(step, n - j), k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc]);
+        }
+      } else {
+        const step = Math.ceil(m / parts / 4) * 4;
+        for (let i = 0; i < m; i += step) {
+          jobs.push([Math.min(step, m - i), n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
+        }
+      }
+      const scratch = jobs.map((job) => malloc(gemmScratchBytes(job[0]!) + 16));
+      try {
+        jobs.forEach((job, i) => {
+          job[11] = (scratch[i]! + 15) & ~15;
+        });
+        const started: GemmWorker[] = [];
+        for (let i = 1; i < jobs.length; i++) {
+          const worker = heap.workers[i - 1]!;
+          worker.control.set(jobs[i]!, argumentsAt);
+          worker.sequence++;
+          Atomics.store(worker.control, jobWord, worker.sequence);
+          Atomics.notify(worker.control, jobWord);
+          started.push(worker);
+        }
+        heap.gemm(...jobs[0]!);
+        let failed = false;
+        for (const worker of started) {
+          const since = Date.now();
+          for (;;) {
+            const done = Atomics.load(worker.control, doneWord);
+            if (done === worker.sequence) break;
+            if (Date.now() - since > workerTimeoutMs) throw new Error('a matrix-product worker stopped answering');
+            Atomics.wait(worker.control, doneWord, done, 1000);
+          }
+          failed ||= Atomics.load(worker.control, failedWord) !== 0;
+        }
+        if (failed) throw new Error('a matrix-product worker failed');
+      } finally {
+        for (const pointer of scratch) free(pointer);
+      }
+    },
+  };
+}
+
+/**
+ * Gives the heap of a wasm backend `count` worker threads for {@link gemmFor}'s products (Node only, and only a
+ * shared heap: tfjs-wasm's threaded build). Resolves to the workers the heap now has (0 where none can start); the
+ * workers are unreferenced, so they do not keep Node alive.
+ */
+export async function startGemmWorkers(backend: tf.KernelBackend, count: number): Promise<number> {
+  const memory = memoryOf(backend);
+  if (memory === null || !isShared(memory) || count < 1) return 0;
+  const heap = heapGemm(memory);
+  if (heap === null) return 0;
+  if (heap.workers.length > 0) return heap.workers.length;
+  let workerThreads: typeof import('node:worker_threads');
+  try {
+    workerThreads = await import('node:worker_threads');
+  } catch {
+    return 0;
+  }
+  const started = await Promise.all(
+    Array.from({ length: count }, async (): Promise<GemmWorker | null> => {
+      const control = new Int32Array(new SharedArrayBuffer(controlWords * 4));
+      try {
+        const worker = new workerThreads.Worker(workerSource, {
+          eval: true,
+          workerData: { module: heap.module, memory, control: control.buffer },
+        });
+        await new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+        });
+        worker.on('error', () => {}); // a failure shows as a job that never finishes; see workerTimeoutMs
+        worker.unref();
+        return {
+          control,
+          sequence: 0,
+          terminate: () => {
+            Atomics.store(control, jobWord, -1);
+            Atomics.notify(control, jobWord);
+            void worker.terminate();
+          },
+        };
+      } catch {
+        return null;
+      }
+    }),
+  );
+  const workers = started.filter((w): w is GemmWorker => w !== null);
+  if (workers.length < count) {
+    for (const worker of workers) worker.terminate();
+    return 0;
+  }
+  heap.workers.push(...workers);
+  return workers.length;
+}
