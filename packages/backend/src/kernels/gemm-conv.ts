@@ -18,6 +18,9 @@ export interface ConvShape extends ConvGeometry {
 /** Bytes of `info`'s values from the start of the heap. */
 type Offset = (info: tf.TensorInfo) => number;
 
+/** Runs shorter than this are copied (or added) value by value rather than by one call. */
+const shortRun = 16;
+
 /** `x [n, h, w, c]` unrolled to `[n · outH · outW, fh · fw · c]`, zeros where a tap falls in the padding. */
 export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf.TensorInfo {
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
@@ -25,7 +28,13 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
   const taps = filterHeight * filterWidth * inChannels;
   const cols = host.allocate([batch * outHeight * outWidth, taps]);
   const values = host.view(cols);
-  const copy = host.copier(x, cols);
+  const source = host.view(x);
+  const heapCopy = host.copier(x, cols);
+  // Short runs (few input channels) as a plain loop: a copyWithin call costs more than moving a few values.
+  const copy = (from: number, at: number, length: number) => {
+    if (length >= shortRun) heapCopy(from, at, length);
+    else for (let c = 0; c < length; c++) values[at + c] = source[from + c]!;
+  };
   const rowRun = filterWidth * inChannels; // one filter row, when its taps are adjacent and inside the image
   let to = 0;
   for (let n = 0; n < batch; n++) {
@@ -196,7 +205,7 @@ export function inputGradientByGemm(
   const dxBase = offset(dx);
   const colBase = offset(dcols);
   const add = (from: number, to: number, length: number) => {
-    const vectorized = simd === null ? 0 : length - (length % 4);
+    const vectorized = simd === null || length < shortRun ? 0 : length - (length % 4);
     if (vectorized > 0) simd!.accumulate(colBase + from * 4, dxBase + to * 4, vectorized);
     for (let c = vectorized; c < length; c++) dxValues[to + c] = dxValues[to + c]! + colValues[from + c]!;
   };

@@ -75,6 +75,7 @@ export const div: Bytes = simd(231);
 /** f32x4.relaxed_madd (a · b + c, fused or not as the CPU does it; relaxed SIMD). */
 export const relaxedMadd: Bytes = simd(0x105);
 export const subI32: Bytes = [0x6b];
+export const shrU32: Bytes = [0x76];
 export const andI32: Bytes = [0x71];
 export const orI32: Bytes = [0x72];
 export const eqI32: Bytes = [0x46];

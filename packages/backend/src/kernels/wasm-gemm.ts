@@ -34,6 +34,8 @@ import {
   shuffleLanes,
   storeAt,
   storeF32At,
+  tee,
+  shrU32,
   subI32,
   v128,
   zeroVector,
@@ -63,8 +65,13 @@ const minOf = (x: Code, y: Code): Code => [x, y, x, y, ltU32, selectI32];
 
 /** `for (local = 0; local < limit; local += step) body`, `limit` any i32 code. */
 function forUp(local: number, limit: Code, step: number, body: Code): Code {
+  return forRange(local, constI32(0), limit, step, body);
+}
+
+/** `for (local = start; local < limit; local += step) body`. */
+function forRange(local: number, start: Code, limit: Code, step: number, body: Code): Code {
   return [
-    constI32(0),
+    start,
     set(local),
     block,
     loop,
@@ -215,6 +222,47 @@ function panelFunction(): FunctionDef {
 }
 
 /**
+ * `packRows{lanes}(src, kStep, kc, panels, dst, panelStride)`: the contiguous-lanes case of `panel` for `panels`
+ * whole panels side by side, walking each source row (step k) once from left to right: lanes `4p‥4p+3` (or 8) of
+ * step k go to `dst + p · panelStride + k · lanes · 4`. Reading row by row keeps the source sequential: panel by
+ * panel, a row stride that is a power of two (a 1024-wide B) maps every step of a panel to the same cache set.
+ */
+function packRowsFunction(lanes: 4 | 8): FunctionDef {
+  const [src, kStep, kc, panels, dst, panelStride] = [0, 1, 2, 3, 4, 5];
+  const [k, s, d, sEnd] = [6, 7, 8, 9];
+  return {
+    name: `packRows${lanes}`,
+    params: [i32, i32, i32, i32, i32, i32],
+    locals: [[4, i32]],
+    body: forUp(k, get(kc), 1, [
+      [
+        get(src),
+        get(k),
+        get(kStep),
+        mulI32,
+        addI32,
+        tee(s),
+        get(panels),
+        constI32(lanes * 4),
+        mulI32,
+        addI32,
+        set(sEnd),
+      ],
+      [get(dst), get(k), constI32(lanes * 4), mulI32, addI32, set(d)],
+      block,
+      loop,
+      [get(s), get(sEnd), ltU32, eqz, brIf(1)],
+      [get(d), get(s), loadAt(0), storeAt(0)],
+      lanes === 8 ? [get(d), get(s), loadAt(16), storeAt(16)] : [],
+      [get(s), constI32(lanes * 4), addI32, set(s), get(d), get(panelStride), addI32, set(d)],
+      br(0),
+      end,
+      end,
+    ]),
+  };
+}
+
+/**
  * `gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate)`: `C[m, n] = A[m, k] · B[k, n]` (`+=` when
  * `accumulate` ≠ 0), with element (i, j) of A at byte `a + i·rsA + j·csA`, of B at `b + i·rsB + j·csB`, of C at
  * `c + i·ldc + 4j`; `scratch` holds {@link gemmScratchBytes}`(m)` bytes, 16-byte aligned.
@@ -224,7 +272,8 @@ function gemmFunction(): FunctionDef {
   const [ap, bp, tile, pc, kc, jc, nc, i, j, acc, r, col, rows, cols, q] = [
     13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
   ];
-  const [micro, panel] = [0, 1];
+  const [micro, panel, packRows4, packRows8] = [0, 1, 3, 4];
+  const [wholeA, wholeB] = [28, 29];
   const times = (x: Code, y: Code): Code => [x, y, mulI32];
   const plus = (...terms: Code[]): Code => [terms[0]!, ...terms.slice(1).map((t) => [t, addI32])];
   const aPanel: Code = plus(get(ap), times(get(i), times(get(kc), constI32(4))));
@@ -248,7 +297,7 @@ function gemmFunction(): FunctionDef {
   return {
     name: 'gemm',
     params: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32],
-    locals: [[15, i32]],
+    locals: [[17, i32]],
     body: [
       [get(scratch), set(ap)],
       [get(scratch), plus(get(m), constI32(3)), constI32(-4), andI32, constI32(KC * 4), mulI32, addI32, set(bp)],
@@ -256,13 +305,28 @@ function gemmFunction(): FunctionDef {
       forUp(pc, get(k), KC, [
         [minOf(constI32(KC), [get(k), get(pc), subI32]), set(kc)],
         [get(accumulate), get(pc), constI32(0), gtU32, orI32, set(acc)],
-        forUp(i, get(m), 4, [
+        // A: whole panels row by row where its lanes (rows) are adjacent, the rest panel by panel
+        [get(rsA), constI32(4), eqI32, ifThen],
+        [get(m), constI32(-4), andI32, set(wholeA)],
+        [plus(get(a), times(get(pc), get(csA))), get(csA), get(kc), get(wholeA), constI32(2), shrU32],
+        [get(ap), get(kc), constI32(16), mulI32, call(packRows4)],
+        elseBranch,
+        [constI32(0), set(wholeA)],
+        end,
+        forRange(i, get(wholeA), get(m), 4, [
           plus(get(a), times(get(i), get(rsA)), times(get(pc), get(csA))),
           [get(rsA), get(csA), minOf(constI32(4), [get(m), get(i), subI32]), get(kc), aPanel, constI32(4), call(panel)],
         ]),
         forUp(jc, get(n), NC, [
           [minOf(constI32(NC), [get(n), get(jc), subI32]), set(nc)],
-          forUp(j, get(nc), 8, [
+          [get(csB), constI32(4), eqI32, ifThen],
+          [get(nc), constI32(-8), andI32, set(wholeB)],
+          [plus(get(b), times(get(pc), get(rsB)), times(get(jc), constI32(4))), get(rsB), get(kc)],
+          [get(wholeB), constI32(3), shrU32, get(bp), get(kc), constI32(32), mulI32, call(packRows8)],
+          elseBranch,
+          [constI32(0), set(wholeB)],
+          end,
+          forRange(j, get(wholeB), get(nc), 8, [
             plus(get(b), times(get(pc), get(rsB)), times(plus(get(jc), get(j)), get(csB))),
             [
               get(csB),
@@ -293,10 +357,10 @@ function gemmFunction(): FunctionDef {
 }
 
 /**
- * The functions of the product module, in call-index order (micro 0, panel 1). `fused`: multiply-add with
+ * The functions of the product module, in call-index order (micro 0, panel 1, gemm 2, packRows4 3, packRows8 4). `fused`: multiply-add with
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them: ~1.4× the products of the
  * separate multiply and add on the 2-core Zen 3 VM, and one rounding instead of two).
  */
 export function gemmFunctions(fused: boolean): FunctionDef[] {
-  return [microFunction(fused), panelFunction(), gemmFunction()];
+  return [microFunction(fused), panelFunction(), gemmFunction(), packRowsFunction(4), packRowsFunction(8)];
 }

@@ -1,0 +1,361 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { createRandom } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
+import { enableRelaxedSimd, hasRelaxedSimd } from '../relaxed-simd.js';
+import { gemmFor, setGemmEnabled, startGemmWorkers } from './gemm.js';
+import { assemble } from './wasm-assembler.js';
+import { gemmFunctions, gemmScratchBytes, KC, NC } from './wasm-gemm.js';
+
+const random = createRandom(11);
+
+/** A heap with a bump allocator, standing in for tfjs-wasm's (`wasm.wasmMemory`, `_malloc`, `_free`). */
+function fakeBackend(shared: boolean, pages = 2000) {
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages },
+  );
+  let top = 1 << 16;
+  const malloc = (bytes: number) => {
+    const at = top;
+    top += Math.ceil(bytes / 64) * 64 + 64;
+    if (top > memory.buffer.byteLength) throw new Error('fake heap full');
+    return at;
+  };
+  const backend = { wasm: { wasmMemory: memory, _malloc: malloc, _free: () => {} } } as unknown as tf.KernelBackend;
+  return { memory, malloc, backend };
+}
+
+interface Operands {
+  a: number;
+  b: number;
+  c: number;
+  rsA: number;
+  csA: number;
+  rsB: number;
+  csB: number;
+  ldc: number;
+  A: Float32Array;
+  B: Float32Array;
+}
+
+/** Random A (`[m, k]`, or stored `[k, m]` when transposed) and B, and room for C with `pad` extra values a row. */
+function operands(
+  heap: ReturnType<typeof fakeBackend>,
+  m: number,
+  n: number,
+  k: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  pad: number,
+): Operands {
+  const a = heap.malloc(m * k * 4);
+  const b = heap.malloc(k * n * 4);
+  const ldc = (n + pad) * 4;
+  const c = heap.malloc(m * ldc);
+  const A = new Float32Array(heap.memory.buffer, a, m * k);
+  const B = new Float32Array(heap.memory.buffer, b, k * n);
+  A.set(random.normal(m * k));
+  B.set(random.normal(k * n));
+  return {
+    a,
+    b,
+    c,
+    ldc,
+    A,
+    B,
+    rsA: transposeA ? 4 : k * 4,
+    csA: transposeA ? m * 4 : 4,
+    rsB: transposeB ? 4 : n * 4,
+    csB: transposeB ? k * 4 : 4,
+  };
+}
+
+/** C = A · B in float64, element (i, j) of each operand read through its strides (bytes / 4). */
+function reference(o: Operands, m: number, n: number, k: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += o.A[(i * o.rsA + p * o.csA) / 4]! * o.B[(p * o.rsB + j * o.csB) / 4]!;
+      out[i * n + j] = sum;
+    }
+  }
+  return out;
+}
+
+function readC(heap: ReturnType<typeof fakeBackend>, o: Operands, m: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const row = new Float32Array(heap.memory.buffer, o.c + i * o.ldc, n);
+    for (let j = 0; j < n; j++) out[i * n + j] = row[j]!;
+  }
+  return out;
+}
+
+function maxError(actual: Float64Array, expected: Float64Array, k: number): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  return worst / Math.sqrt(Math.max(k, 1)); // float32 rounding grows like √k for N(0, 1) products
+}
+
+// Sizes around every edge: single values, tails of the 4-row and 8-column tiles, k not a multiple of 4, and more
+// than one packed block of k (KC) and of columns (NC).
+const shapes: [m: number, n: number, k: number][] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 8, 4],
+  [5, 9, 300],
+  [17, 33, 513],
+  [8, NC + 13, 19],
+  [37, 11, KC * 2 + 3],
+];
+
+describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
+  beforeAll(async () => {
+    await enableRelaxedSimd();
+  });
+
+  it('finds relaxed SIMD in this Node once enabled', () => {
+    expect(hasRelaxedSimd()).toBe(true);
+  });
+
+  describe.each([false, true])('fused multiply-add: %s', (fused) => {
+    it.each(shapes)('multiplies %i × %i (k = %i) with every transpose, overwriting and accumulating', (m, n, k) => {
+      const heap = fakeBackend(false);
+      const module = new WebAssembly.Module(assemble(false, gemmFunctions(fused)) as BufferSource);
+      const gemm = new WebAssembly.Instance(module, { env: { memory: heap.memory } }).exports.gemm as (
+        ...args: number[]
+      ) => void;
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const o = operands(heap, m, n, k, transposeA, transposeB, 3);
+          const scratch = (heap.malloc(gemmScratchBytes(m) + 16) + 15) & ~15;
+          new Float32Array(heap.memory.buffer, o.c, (m * o.ldc) / 4).fill(Number.NaN); // overwritten, not read
+          gemm(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, scratch, 0);
+          const expected = reference(o, m, n, k);
+          expect(maxError(readC(heap, o, m, n), expected, k)).toBeLessThan(1e-5);
+          // The padding between rows is left alone.
+          if (m > 1) expect(new Float32Array(heap.memory.buffer, o.c + n * 4, 3).every(Number.isNaN)).toBe(true);
+          // Accumulate: C += A · B.
+          gemm(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, scratch, 1);
+          expect(
+            maxError(
+              readC(heap, o, m, n),
+              expected.map((v) => 2 * v),
+              k,
+            ),
+          ).toBeLessThan(2e-5);
+        }
+      }
+    });
+  });
+
+  it('splits a product over worker threads on a shared heap, with the same result', async () => {
+    const heap = fakeBackend(true, 4000);
+    const single = gemmFor(heap.backend)!;
+    expect(single.threads).toBe(1);
+    expect(await startGemmWorkers(heap.backend, 1)).toBe(1);
+    const gemm = gemmFor(heap.backend)!;
+    expect(gemm.threads).toBe(2);
+    expect(gemm.fused).toBe(true);
+    // Big enough to be split (≥ 2^21 multiply-adds), once along the columns and once along the rows.
+    for (const [m, n, k] of [
+      [40, 300, 200],
+      [300, 24, 320],
+    ] as const) {
+      const o = operands(heap, m, n, k, false, true, 0);
+      gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
+      expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('is not offered off a wasm heap, or when turned off', () => {
+    expect(gemmFor({} as tf.KernelBackend)).toBeNull();
+    const heap = fakeBackend(false);
+    expect(gemmFor(heap.backend)).not.toBeNull();
+    setGemmEnabled(false);
+    try {
+      expect(gemmFor(heap.backend)).toBeNull();
+    } finally {
+      setGemmEnabled(true);
+    }
+  });
+});
+
+interface ForwardCase {
+  name: string;
+  input: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+  dilations: [number, number];
+}
+
+// Filters of ≥ 64 taps × channels (smaller ones keep XNNPACK), with strides, dilations and every padding kind.
+const forwardCases: ForwardCase[] = [
+  {
+    name: 'k4 s2 same (D second layer)',
+    input: [2, 14, 14, 16],
+    filter: [4, 4, 16, 24],
+    strides: [2, 2],
+    pad: 'same',
+    dilations: [1, 1],
+  },
+  {
+    name: 'k3 s1 same, odd size',
+    input: [3, 9, 7, 8],
+    filter: [3, 3, 8, 5],
+    strides: [1, 1],
+    pad: 'same',
+    dilations: [1, 1],
+  },
+  {
+    name: 'k3 s2 valid',
+    input: [1, 11, 10, 9],
+    filter: [3, 3, 9, 7],
+    strides: [2, 2],
+    pad: 'valid',
+    dilations: [1, 1],
+  },
+  {
+    name: 'k3 dilation 2',
+    input: [2, 12, 11, 8],
+    filter: [3, 3, 8, 6],
+    strides: [1, 1],
+    pad: 'same',
+    dilations: [2, 2],
+  },
+  {
+    name: 'k4 s3 explicit padding',
+    input: [2, 10, 11, 6],
+    filter: [4, 4, 6, 3],
+    strides: [3, 3],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+    dilations: [1, 1],
+  },
+  {
+    name: '1 × 1 (no im2col)',
+    input: [2, 5, 6, 70],
+    filter: [1, 1, 70, 9],
+    strides: [1, 1],
+    pad: 'valid',
+    dilations: [1, 1],
+  },
+];
+
+function randomTensor(shape: number[]): tf.Tensor {
+  return tf.tensor(random.normal(tf.util.sizeFromShape(shape)), shape);
+}
+
+async function onCpu(inputs: tf.Tensor[], compute: (...xs: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {
+  const values = inputs.map((t) => ({ values: t.dataSync().slice(), shape: t.shape }));
+  unregisterTrainingKernels();
+  await tf.setBackend('cpu');
+  const copies = values.map((v) => tf.tensor(v.values, v.shape));
+  const result = compute(...copies);
+  const out = result.dataSync().slice() as Float32Array;
+  tf.dispose([...copies, result]);
+  await tf.setBackend('wasm');
+  return out;
+}
+
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+describe('Conv2D and FusedConv2D on wasm by im2col and the SIMD product', () => {
+  const stockCalls = { Conv2D: 0, FusedConv2D: 0 };
+  const stockKernels: tf.KernelConfig[] = [];
+
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    unregisterTrainingKernels();
+    // Count calls that reach the stock kernels (replaced below by counting wrappers of themselves).
+    for (const name of ['Conv2D', 'FusedConv2D'] as const) {
+      const stock = tf.getKernel(name, 'wasm')!;
+      stockKernels.push(stock);
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel({
+        ...stock,
+        kernelFunc: (args) => {
+          stockCalls[name]++;
+          return stock.kernelFunc(args);
+        },
+      });
+    }
+  });
+  afterAll(() => {
+    unregisterTrainingKernels();
+    for (const stock of stockKernels) {
+      tf.unregisterKernel(stock.kernelName, 'wasm');
+      tf.registerKernel(stock);
+    }
+  });
+
+  it.each(forwardCases)('$name: like the stock cpu kernel, plain and fused with bias and activation', async (c) => {
+    const x = randomTensor(c.input);
+    const filter = randomTensor(c.filter);
+    const bias = randomTensor([c.filter[3]]);
+    const plain = (a: tf.Tensor, f: tf.Tensor) =>
+      tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations);
+    const fused = (activation: tf.fused.Activation) => (a: tf.Tensor, f: tf.Tensor, v: tf.Tensor) =>
+      tf.fused.conv2d({
+        x: a as tf.Tensor4D,
+        filter: f as tf.Tensor4D,
+        strides: c.strides,
+        pad: c.pad,
+        dilations: c.dilations,
+        bias: v,
+        activation,
+        leakyreluAlpha: 0.1,
+      });
+    const expected = await onCpu([x, filter], plain);
+    const activations: tf.fused.Activation[] = ['linear', 'relu', 'leakyrelu', 'sigmoid'];
+    const expectedFused: Float32Array[] = [];
+    for (const activation of activations) expectedFused.push(await onCpu([x, filter, bias], fused(activation)));
+    registerTrainingKernels({ backends: ['wasm'] });
+    const before = { ...stockCalls };
+    const actual = plain(x, filter);
+    expect(relativeError(actual.dataSync() as Float32Array, expected)).toBeLessThan(1e-5);
+    for (const [i, activation] of activations.entries()) {
+      const y = fused(activation)(x, filter, bias);
+      expect(relativeError(y.dataSync() as Float32Array, expectedFused[i]!)).toBeLessThan(1e-5);
+      y.dispose();
+    }
+    expect(stockCalls).toEqual(before); // all by the SIMD product
+    tf.dispose([x, filter, bias, actual]);
+  });
+
+  it('leaves small filters, NCHW and prelu to the stock kernel', async () => {
+    registerTrainingKernels({ backends: ['wasm'] });
+    const before = { ...stockCalls };
+    const x = randomTensor([2, 9, 9, 1]);
+    const small = tf.conv2d(x as tf.Tensor4D, randomTensor([4, 4, 1, 8]) as tf.Tensor4D, 2, 'same'); // 16 taps
+    expect(stockCalls.Conv2D).toBe(before.Conv2D + 1);
+    const wide = randomTensor([1, 6, 6, 8]);
+    const prelu = tf.fused.conv2d({
+      x: wide as tf.Tensor4D,
+      filter: randomTensor([3, 3, 8, 4]) as tf.Tensor4D,
+      strides: 1,
+      pad: 'same',
+      activation: 'prelu',
+      preluActivationWeights: randomTensor([4]),
+    });
+    expect(stockCalls.FusedConv2D).toBe(before.FusedConv2D + 1);
+    tf.dispose([x, small, wide, prelu]);
+  });
+});
