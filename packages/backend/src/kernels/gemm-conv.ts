@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
 import type { Gemm } from './gemm.js';
 import type { KernelHost } from './kernel-host.js';
-import type { SimdKernels } from './wasm-simd.js';
+import { type SimdKernels, simdKernelsFor } from './wasm-simd.js';
 
 // 2-D convolutions (NHWC, filters HWIO) and their gradients as im2col / col2im around the blocked WebAssembly SIMD
 // product of gemm.ts. With `cols [pixels, taps]` (a row per output pixel, a column per filter tap and input
@@ -18,6 +18,17 @@ export interface ConvShape extends ConvGeometry {
 /** Bytes of `info`'s values from the start of the heap. */
 type Offset = (info: tf.TensorInfo) => number;
 
+/** A function zeroing `length` values of `info` from `at`: bulk memory's fill on wasm (TypedArray fill over a shared heap goes value by value). */
+function zeroer(host: KernelHost, info: tf.TensorInfo, values: Float32Array): (at: number, length: number) => void {
+  const simd = simdKernelsFor(host.backend);
+  const base = host.byteOffset?.(info);
+  if (simd === null || base === undefined) return (at, length) => values.fill(0, at, at + length);
+  return (at, length) => {
+    if (length >= shortRun) simd.zeroBytes(base + at * 4, length * 4);
+    else values.fill(0, at, at + length);
+  };
+}
+
 /** Runs shorter than this are copied (or added) value by value rather than by one call. */
 const shortRun = 16;
 
@@ -30,6 +41,7 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
   const values = host.view(cols);
   const source = host.view(x);
   const heapCopy = host.copier(x, cols);
+  const zero = zeroer(host, cols, values);
   // Short runs (few input channels) as a plain loop: a copyWithin call costs more than moving a few values.
   const copy = (from: number, at: number, length: number) => {
     if (length >= shortRun) heapCopy(from, at, length);
@@ -46,7 +58,7 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
         for (let i = 0; i < filterHeight; i++) {
           const h = y * strideHeight + i * dilationHeight - padTop;
           if (h < 0 || h >= inHeight) {
-            values.fill(0, to, to + rowRun);
+            zero(to, rowRun);
             to += rowRun;
             continue;
           }
@@ -58,7 +70,7 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
           }
           for (let j = 0; j < filterWidth; j++, to += inChannels) {
             const w = left + j * dilationWidth;
-            if (w < 0 || w >= inWidth) values.fill(0, to, to + inChannels);
+            if (w < 0 || w >= inWidth) zero(to, inChannels);
             else copy((rowStart + w) * inChannels, to, inChannels);
           }
         }
@@ -201,7 +213,7 @@ export function inputGradientByGemm(
   );
   const dxValues = host.view(dx);
   const colValues = host.view(dcols);
-  dxValues.fill(0);
+  zeroer(host, dx, dxValues)(0, dxValues.length);
   const dxBase = offset(dx);
   const colBase = offset(dcols);
   const add = (from: number, to: number, length: number) => {

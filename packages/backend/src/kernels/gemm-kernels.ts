@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Gemm, gemmFor } from './gemm.js';
 import { type ConvShape, conv2dByGemm } from './gemm-conv.js';
 import { wasmKernelHost } from './kernel-host.js';
+import { simdKernelsFor } from './wasm-simd.js';
 import { type KernelArgs, type StockKernels, stockOrThrow, type TrainingKernel } from './kernel-types.js';
 
 interface WasmBackendData extends tf.KernelBackend {
@@ -164,8 +165,8 @@ export function gemmFusedMatMul(fallback: TrainingKernel): TrainingKernel {
           return previous(args);
         }
         const out = runPlan(gemm, backend, plan, a, b);
+        if (bias != null) addBias(backend, out, plan.n, bias);
         const y = backend.typedArrayFromHeap(out);
-        if (bias != null) addBias(y, plan.n, backend.typedArrayFromHeap(bias));
         applyActivation(y, activation, attrs.leakyreluAlpha ?? 0.2);
         return out;
       };
@@ -173,9 +174,14 @@ export function gemmFusedMatMul(fallback: TrainingKernel): TrainingKernel {
   };
 }
 
-/** `y += bias`, the bias one value, one per column (of `n`), or one per output value. */
-function addBias(y: Float32Array, n: number, bias: Float32Array): void {
-  if (bias.length === 1) {
+/** `y += bias`, the bias one value, one per column (of `n`; by SIMD when `n` is a multiple of 4), or one per value. */
+function addBias(backend: WasmBackendData, out: tf.TensorInfo, n: number, biasInfo: tf.TensorInfo): void {
+  const y = backend.typedArrayFromHeap(out);
+  const bias = backend.typedArrayFromHeap(biasInfo);
+  const simd = bias.length === n && n % 4 === 0 ? simdKernelsFor(backend) : null;
+  if (simd !== null) {
+    simd.addChannels(backend.getMemoryOffset(out.dataId), y.length, n, backend.getMemoryOffset(biasInfo.dataId));
+  } else if (bias.length === 1) {
     const value = bias[0]!;
     for (let i = 0; i < y.length; i++) y[i] = y[i]! + value;
   } else if (bias.length === y.length) {
@@ -287,8 +293,8 @@ export function gemmConv2D(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2D)
         }
         const host = wasmKernelHost(backend);
         const y = conv2dByGemm(host, gemm!, (t) => backend.getMemoryOffset(t.dataId), x!, filter!, shape);
+        if (bias != null) addBias(backend, y, shape.outChannels, bias);
         const values = backend.typedArrayFromHeap(y);
-        if (bias != null) addBias(values, shape.outChannels, backend.typedArrayFromHeap(bias));
         applyActivation(values, activation, attrs.leakyreluAlpha ?? 0.2);
         return y;
       };

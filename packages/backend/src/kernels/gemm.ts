@@ -49,11 +49,12 @@ interface GemmWorker {
 }
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
-// job failed, control[3 …]: the 13 arguments of `gemm`.
+// job failed, control[3]: how long it took in µs, control[4 …]: the 13 arguments of `gemm`.
 const jobWord = 0;
 const doneWord = 1;
 const failedWord = 2;
-const argumentsAt = 3;
+const elapsedWord = 3;
+const argumentsAt = 4;
 const controlWords = argumentsAt + 13;
 
 // Self-contained (it runs in a worker made from this string): waits for a job, runs `gemm`, says it is done.
@@ -69,11 +70,13 @@ for (;;) {
   seen = Atomics.load(words, ${jobWord});
   if (seen < 0) break;
   let failed = 0;
+  const started = performance.now();
   try {
     gemm(${Array.from({ length: 13 }, (_, i) => `words[${argumentsAt + i}]`).join(', ')});
   } catch (error) {
     failed = 1;
   }
+  Atomics.store(words, ${elapsedWord}, Math.round((performance.now() - started) * 1000));
   Atomics.store(words, ${failedWord}, failed);
   Atomics.store(words, ${doneWord}, seen);
   Atomics.notify(words, ${doneWord});
@@ -85,6 +88,8 @@ interface HeapGemm {
   fused: boolean;
   gemm: GemmExport;
   workers: GemmWorker[];
+  /** Multiply-adds per µs of each thread (the calling one first), as measured: slices are sized by them. */
+  speeds: number[];
 }
 
 const heaps = new WeakMap<WebAssembly.Memory, HeapGemm | null>();
@@ -111,7 +116,7 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
       fused ? fusedBytes : (assemble(shared, gemmFunctions(false)) as BufferSource),
     );
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    result = { module, fused, gemm: instance.exports.gemm as unknown as GemmExport, workers: [] };
+    result = { module, fused, gemm: instance.exports.gemm as unknown as GemmExport, workers: [], speeds: [1] };
   } catch {
     result = null; // no WebAssembly SIMD here
   }
@@ -159,14 +164,12 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       if (parts === 1) {
         jobs.push([m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 0, acc]);
       } else if (n >= m) {
-        const step = Math.ceil(n / parts / 8) * 8;
-        for (let j = 0; j < n; j += step) {
-          jobs.push([m, Math.min(step, n - j), k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc]);
+        for (const [j, width] of slices(n, 8, heap.speeds)) {
+          jobs.push([m, width, k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc]);
         }
       } else {
-        const step = Math.ceil(m / parts / 4) * 4;
-        for (let i = 0; i < m; i += step) {
-          jobs.push([Math.min(step, m - i), n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
+        for (const [i, height] of slices(m, 4, heap.speeds)) {
+          jobs.push([height, n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
         }
       }
       const scratch = jobs.map((job) => malloc(gemmScratchBytes(job[0]!) + 16));
@@ -183,7 +186,9 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
           Atomics.notify(worker.control, jobWord);
           started.push(worker);
         }
+        const started0 = performance.now();
         heap.gemm(...jobs[0]!);
+        const elapsed = [(performance.now() - started0) * 1000];
         let failed = false;
         for (const worker of started) {
           const since = Date.now();
@@ -194,13 +199,50 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
             Atomics.wait(worker.control, doneWord, done, 1000);
           }
           failed ||= Atomics.load(worker.control, failedWord) !== 0;
+          elapsed.push(Atomics.load(worker.control, elapsedWord));
         }
         if (failed) throw new Error('a matrix-product worker failed');
+        if (jobs.length === threads) learnSpeeds(heap.speeds, jobs, elapsed);
       } finally {
         for (const pointer of scratch) free(pointer);
       }
     },
   };
+}
+
+/**
+ * `size` cut into one slice per thread, in multiples of `align`, in proportion to the threads' `speeds` (so that all
+ * finish together): `[start, length]` pairs, empty slices left out.
+ */
+function slices(size: number, align: number, speeds: number[]): [number, number][] {
+  const total = speeds.reduce((sum, s) => sum + s, 0);
+  const out: [number, number][] = [];
+  let start = 0;
+  let share = 0;
+  for (let t = 0; t < speeds.length && start < size; t++) {
+    share += speeds[t]!;
+    const end = t === speeds.length - 1 ? size : Math.min(size, Math.round((size * share) / total / align) * align);
+    if (end > start) out.push([start, end - start]);
+    start = Math.max(start, end);
+  }
+  return out;
+}
+
+/**
+ * Updates each thread's speed (multiply-adds per µs) from how long its slice of the last product took, as a moving
+ * average, so a thread that runs slower (a busier core) gets less next time. Products with a slice under a
+ * millisecond are too noisy to learn from.
+ */
+function learnSpeeds(speeds: number[], jobs: number[][], elapsedMicros: number[]): void {
+  if (elapsedMicros.some((micros) => micros < 1000)) return;
+  const first = speeds.every((s) => s === 1); // nothing learned yet: take the measurement as it is
+  jobs.forEach((job, t) => {
+    const rate = (job[0]! * job[1]! * job[2]!) / elapsedMicros[t]!;
+    speeds[t] = first ? rate : speeds[t]! * 0.8 + rate * 0.2;
+  });
+  // Keep every thread at ≥ 1/4 of the mean speed, so one bad measurement cannot starve it.
+  const mean = speeds.reduce((sum, s) => sum + s, 0) / speeds.length;
+  for (let t = 0; t < speeds.length; t++) speeds[t] = Math.max(speeds[t]!, mean / 4);
 }
 
 /**
@@ -255,5 +297,6 @@ export async function startGemmWorkers(backend: tf.KernelBackend, count: number)
     return 0;
   }
   heap.workers.push(...workers);
+  heap.speeds = heap.workers.map(() => 1).concat(1);
   return workers.length;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { simdKernelsFor } from './wasm-simd.js';
 
 /**
  * What a custom kernel needs from a backend: allocate float32 outputs, read and write their
@@ -79,11 +80,16 @@ export function wasmKernelHost(backend: tf.KernelBackend, overrides: KernelOverr
     reshape: (info, shape) => ({ dataId: info.dataId, shape, dtype: info.dtype }),
     byteOffset: (info) => wasm.getMemoryOffset(info.dataId),
     copier: (source, target) => {
+      const sourceBase = wasm.getMemoryOffset(source.dataId);
+      const targetBase = wasm.getMemoryOffset(target.dataId);
+      const simd = simdKernelsFor(backend);
+      if (simd !== null) {
+        // memory.copy: copyWithin over a shared heap (threaded wasm) copies value by value, ~2 GB/s.
+        return (from, to, length) => simd.copyBytes(targetBase + to * 4, sourceBase + from * 4, length * 4);
+      }
       const heap = new Float32Array(wasm.wasm.HEAPU8.buffer);
-      const sourceBase = wasm.getMemoryOffset(source.dataId) / 4;
-      const targetBase = wasm.getMemoryOffset(target.dataId) / 4;
       return (from, to, length) => {
-        heap.copyWithin(targetBase + to, sourceBase + from, sourceBase + from + length);
+        heap.copyWithin(targetBase / 4 + to, sourceBase / 4 + from, sourceBase / 4 + from + length);
       };
     },
   };

@@ -90,6 +90,9 @@ export const ifF32: Bytes = [0x04, 0x7d];
 export const elseBranch: Bytes = [0x05];
 export const call = (index: number): Bytes => [0x10, ...uleb(index)];
 export const drop: Bytes = [0x1a];
+/** memory.copy (target, source, bytes on the stack) and memory.fill (target, byte value, bytes), bulk memory. */
+export const memoryCopy: Bytes = [0xfc, 10, 0, 0];
+export const memoryFill: Bytes = [0xfc, 11, 0];
 export const constF32Zero: Bytes = [0x43, 0, 0, 0, 0];
 export const loadF32At = (offset: number): Bytes => [0x2a, 2, ...uleb(offset)]; // f32.load, align 4
 export const storeF32At = (offset: number): Bytes => [0x38, 2, ...uleb(offset)]; // f32.store

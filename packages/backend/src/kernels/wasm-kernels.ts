@@ -59,6 +59,27 @@ export function sharedIdentity(): TrainingKernel {
   };
 }
 
+/**
+ * wasm `Cast` to the dtype the tensor already has (tfjs's ReLU gradient casts its float32 `Step` to float32) shares
+ * the data, as the cpu backend does; the stock kernel copies it value by value (a TypedArray `set` over the shared
+ * heap of threaded wasm).
+ */
+export function sharedCast(): TrainingKernel {
+  return {
+    kernelName: tf.Cast,
+    create(stock) {
+      const original = stockOrThrow(stock, tf.Cast, 'wasm', 'no stock kernel');
+      return (args) => {
+        const { x } = args.inputs as { x: tf.TensorInfo };
+        const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+        if (x.dtype !== dtype || dtype === 'string' || dtype === 'complex64') return original(args);
+        (args.backend as WasmBackendData).incRef(x.dataId);
+        return { dataId: x.dataId, shape: [...x.shape], dtype };
+      };
+    },
+  };
+}
+
 /** wasm `Tile` by block copies (batch-norm gradients tile per-channel vectors to whole activations). */
 export function blockTile(): TrainingKernel {
   return {

@@ -25,6 +25,8 @@ import {
   lessThan,
   load,
   loadAt,
+  memoryCopy,
+  memoryFill,
   mul,
   mulI32,
   promoteLow,
@@ -291,6 +293,41 @@ function accumulateFunction(): FunctionDef {
   };
 }
 
+/** `addChannels(x, count, channels, values)`: x += values[channel] in place, `count`, `channels` multiples of 4. */
+function addChannelsFunction(): FunctionDef {
+  const [x, count, channels, values] = [0, 1, 2, 3];
+  const [endOffset, rowEnd, q] = [4, 5, 6];
+  return {
+    name: 'addChannels',
+    params: [i32, i32, i32, i32],
+    locals: [[3, i32]],
+    body: [
+      [get(x), bytesOf(count), addI32, set(endOffset)],
+      walkRows(
+        x,
+        endOffset,
+        rowEnd,
+        bytesOf(channels),
+        [get(values), set(q)],
+        [
+          [get(x), get(x), load, get(q), load, add, store],
+          [get(q), constI32(16), addI32, set(q)],
+        ],
+      ),
+    ],
+  };
+}
+
+/** `copyBytes(target, source, bytes)`: memmove within the heap (bulk memory's `memory.copy`). */
+function copyBytesFunction(): FunctionDef {
+  return { name: 'copyBytes', params: [i32, i32, i32], locals: [], body: [get(0), get(1), get(2), memoryCopy] };
+}
+
+/** `zeroBytes(target, bytes)`: zeros (bulk memory's `memory.fill`). */
+function zeroBytesFunction(): FunctionDef {
+  return { name: 'zeroBytes', params: [i32, i32], locals: [], body: [get(0), constI32(0), get(1), memoryFill] };
+}
+
 /** The compiled kernels, on one backend's heap. */
 export interface SimdKernels {
   adam(
@@ -317,6 +354,10 @@ export interface SimdKernels {
   batchNormGradSums(dy: number, x: number, count: number, channels: number, mean: number, sums: number): void;
   scaleChannels(x: number, out: number, count: number, channels: number, factors: number): void;
   accumulate(source: number, target: number, count: number): void;
+  addChannels(x: number, count: number, channels: number, values: number): void;
+  /** Byte offsets and a byte count; any sizes, overlapping or not. */
+  copyBytes(target: number, source: number, bytes: number): void;
+  zeroBytes(target: number, bytes: number): void;
 }
 
 interface EmscriptenModule {
@@ -352,6 +393,9 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
       batchNormGradSumsFunction(),
       scaleChannelsFunction(),
       accumulateFunction(),
+      addChannelsFunction(),
+      copyBytesFunction(),
+      zeroBytesFunction(),
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
