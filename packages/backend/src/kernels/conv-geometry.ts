@@ -57,6 +57,11 @@ export function convGeometry(
   ) {
     return null;
   }
+  return geometryOf(info);
+}
+
+/** The sizes of a convolution that tfjs's `computeConv2DInfo` worked out. */
+export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Gemm, gemmFor } from './gemm.js';
+import { geometryOf } from './conv-geometry.js';
 import { type ConvShape, conv2dByGemm } from './gemm-conv.js';
 import { wasmKernelHost } from './kernel-host.js';
 import { simdKernelsFor } from './wasm-simd.js';
@@ -245,23 +246,7 @@ function convShapeOf(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Conv2DAttrs
   if (info.inChannels !== filter.shape[2] || info.filterHeight * info.filterWidth * info.inChannels < minGemmConvTaps) {
     return null;
   }
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight,
-    dilationWidth: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  return { ...geometryOf(info), dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth };
 }
 
 /**
