@@ -171,6 +171,25 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     }
   });
 
+  it('runs on the calling thread only once a worker fails, and says so', async () => {
+    const heap = fakeBackend(true, 1000);
+    expect(await startGemmWorkers(heap.backend, 1)).toBe(1);
+    const gemm = gemmFor(heap.backend)!;
+    const [m, n, k] = [64, 256, 160]; // ≥ 2^21 multiply-adds: split by columns, half each
+    const a = heap.malloc(m * k * 4);
+    const c = heap.malloc(m * n * 4);
+    // B transposed (a column every k values), placed so that only the first half of its columns is in the heap:
+    // the worker's half reads past the end and traps.
+    const b = heap.memory.buffer.byteLength - (n / 2) * k * 4;
+    expect(() => gemm.run(m, n, k, a, k * 4, 4, b, 4, k * 4, c, n * 4, false)).toThrow(
+      /worker failed; later products run on this thread only/,
+    );
+    expect(gemm.threads).toBe(1);
+    const o = operands(heap, m, n, k, false, false, 0);
+    gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
+    expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+  });
+
   it('is not offered off a wasm heap, or when turned off', () => {
     expect(gemmFor({} as tf.KernelBackend)).toBeNull();
     const heap = fakeBackend(false);

@@ -148,11 +148,13 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
   if (heap === null) return null;
   const malloc = module._malloc;
   const free = module._free;
-  const threads = heap.workers.length + 1;
   return {
-    threads,
+    get threads() {
+      return heap.workers.length + 1;
+    },
     fused: heap.fused,
     run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate) {
+      const threads = heap.workers.length + 1;
       if (m === 0 || n === 0) return;
       const acc = accumulate ? 1 : 0;
       if (k === 0) {
@@ -187,7 +189,12 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
           started.push(worker);
         }
         const started0 = performance.now();
-        heap.gemm(...jobs[0]!);
+        let ownError: unknown = null;
+        try {
+          heap.gemm(...jobs[0]!);
+        } catch (error) {
+          ownError = error; // still wait for the workers: they write into this call's scratch and output
+        }
         const elapsed = [(performance.now() - started0) * 1000];
         let failed = false;
         for (const worker of started) {
@@ -195,19 +202,34 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
           for (;;) {
             const done = Atomics.load(worker.control, doneWord);
             if (done === worker.sequence) break;
-            if (Date.now() - since > workerTimeoutMs) throw new Error('a matrix-product worker stopped answering');
+            if (Date.now() - since > workerTimeoutMs) {
+              dropWorkers(heap);
+              scratch.length = 0; // a worker may still write there: leave it allocated
+              throw new Error('A matrix-product worker stopped answering; later products run on this thread only.');
+            }
             Atomics.wait(worker.control, doneWord, done, 1000);
           }
           failed ||= Atomics.load(worker.control, failedWord) !== 0;
           elapsed.push(Atomics.load(worker.control, elapsedWord));
         }
-        if (failed) throw new Error('a matrix-product worker failed');
+        if (ownError !== null) throw ownError;
+        if (failed) {
+          dropWorkers(heap);
+          throw new Error('A matrix-product worker failed; later products run on this thread only.');
+        }
         if (jobs.length === threads) learnSpeeds(heap.speeds, jobs, elapsed);
       } finally {
         for (const pointer of scratch) free(pointer);
       }
     },
   };
+}
+
+/** Stops and forgets `heap`'s workers (after one failed): its products then run on the calling thread. */
+function dropWorkers(heap: HeapGemm): void {
+  for (const worker of heap.workers) worker.terminate();
+  heap.workers.length = 0;
+  heap.speeds = [1];
 }
 
 /**
