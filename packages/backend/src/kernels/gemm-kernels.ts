@@ -181,7 +181,8 @@ function addBias(backend: WasmBackendData, out: tf.TensorInfo, n: number, biasIn
   const bias = backend.typedArrayFromHeap(biasInfo);
   const simd = bias.length === n && n % 4 === 0 ? simdKernelsFor(backend) : null;
   if (simd !== null) {
-    simd.addChannels(backend.getMemoryOffset(out.dataId), y.length, n, backend.getMemoryOffset(biasInfo.dataId));
+    const offset = backend.getMemoryOffset(out.dataId);
+    simd.addChannels(offset, offset, y.length, n, backend.getMemoryOffset(biasInfo.dataId));
   } else if (bias.length === 1) {
     const value = bias[0]!;
     for (let i = 0; i < y.length; i++) y[i] = y[i]! + value;

@@ -12,6 +12,7 @@ import {
   addI32,
   assemble,
   bitselect,
+  type Bytes,
   bytesOf,
   type Code,
   constI32,
@@ -250,12 +251,15 @@ function batchNormGradSumsFunction(): FunctionDef {
   };
 }
 
-/** `scaleChannels(x, out, count, channels, factors)`: out = x · factor[channel], `count`, `channels` multiples of 4. */
-function scaleChannelsFunction(): FunctionDef {
+/**
+ * `scaleChannels(x, out, count, channels, factors)`: out = x · factor[channel], and `addChannels(x, out, count,
+ * channels, values)`: out = x + value[channel] (`out` may be `x`); `count`, `channels` multiples of 4.
+ */
+function channelwiseFunction(name: 'scaleChannels' | 'addChannels', op: Bytes): FunctionDef {
   const [x, out, count, channels, factors] = [0, 1, 2, 3, 4];
   const [endOffset, rowEnd, q] = [5, 6, 7];
   return {
-    name: 'scaleChannels',
+    name,
     params: [i32, i32, i32, i32, i32],
     locals: [[3, i32]],
     body: [
@@ -267,7 +271,7 @@ function scaleChannelsFunction(): FunctionDef {
         bytesOf(channels),
         [get(factors), set(q)],
         [
-          [get(out), get(x), load, get(q), load, mul, store],
+          [get(out), get(x), load, get(q), load, op, store],
           [get(out), constI32(16), addI32, set(out), get(q), constI32(16), addI32, set(q)],
         ],
       ),
@@ -289,31 +293,6 @@ function accumulateFunction(): FunctionDef {
         [get(target), get(target), load, get(source), load, add, store],
         [get(target), constI32(16), addI32, set(target)],
       ]),
-    ],
-  };
-}
-
-/** `addChannels(x, count, channels, values)`: x += values[channel] in place, `count`, `channels` multiples of 4. */
-function addChannelsFunction(): FunctionDef {
-  const [x, count, channels, values] = [0, 1, 2, 3];
-  const [endOffset, rowEnd, q] = [4, 5, 6];
-  return {
-    name: 'addChannels',
-    params: [i32, i32, i32, i32],
-    locals: [[3, i32]],
-    body: [
-      [get(x), bytesOf(count), addI32, set(endOffset)],
-      walkRows(
-        x,
-        endOffset,
-        rowEnd,
-        bytesOf(channels),
-        [get(values), set(q)],
-        [
-          [get(x), get(x), load, get(q), load, add, store],
-          [get(q), constI32(16), addI32, set(q)],
-        ],
-      ),
     ],
   };
 }
@@ -354,7 +333,7 @@ export interface SimdKernels {
   batchNormGradSums(dy: number, x: number, count: number, channels: number, mean: number, sums: number): void;
   scaleChannels(x: number, out: number, count: number, channels: number, factors: number): void;
   accumulate(source: number, target: number, count: number): void;
-  addChannels(x: number, count: number, channels: number, values: number): void;
+  addChannels(x: number, out: number, count: number, channels: number, values: number): void;
   /** Byte offsets and a byte count; any sizes, overlapping or not. */
   copyBytes(target: number, source: number, bytes: number): void;
   zeroBytes(target: number, bytes: number): void;
@@ -391,9 +370,9 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
       leakyReluGradFunction(),
       batchNormFunction(),
       batchNormGradSumsFunction(),
-      scaleChannelsFunction(),
+      channelwiseFunction('scaleChannels', mul),
       accumulateFunction(),
-      addChannelsFunction(),
+      channelwiseFunction('addChannels', add),
       copyBytesFunction(),
       zeroBytesFunction(),
     ]);
