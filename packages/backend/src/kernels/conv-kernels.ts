@@ -5,7 +5,6 @@ import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-
 import { gemmFor } from './gemm.js';
 import { filterGradientByGemm, inputGradientByGemm } from './gemm-conv.js';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
-import { simdKernelsFor } from './wasm-simd.js';
 import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-types.js';
 
 /**
@@ -122,7 +121,7 @@ export function conv2dBackpropInput(
         }
         const gemm = useGemm ? gemmFor(host.backend) : null;
         if (gemm !== null && host.byteOffset !== undefined) {
-          return inputGradientByGemm(host, gemm, simdKernelsFor(host.backend), host.byteOffset, dy, filter, geometry);
+          return inputGradientByGemm(host, gemm, host.byteOffset, dy, filter, geometry);
         }
         if (choosePhases && geometry.inChannels >= phaseInputGradientMinChannels) {
           const result = inputGradientByPhases(host, dy, filter, geometry);

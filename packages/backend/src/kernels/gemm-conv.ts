@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
 import type { Gemm } from './gemm.js';
 import type { KernelHost } from './kernel-host.js';
-import { type SimdKernels, simdKernelsFor } from './wasm-simd.js';
+import { simdKernelsFor } from './wasm-simd.js';
 
 // 2-D convolutions (NHWC, filters HWIO) and their gradients as im2col / col2im around the blocked WebAssembly SIMD
 // product of gemm.ts. With `cols [pixels, taps]` (a row per output pixel, a column per filter tap and input
@@ -167,7 +167,6 @@ export function filterGradientByGemm(
 export function inputGradientByGemm(
   host: KernelHost,
   gemm: Gemm,
-  simd: SimdKernels | null,
   offset: Offset,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
@@ -211,6 +210,7 @@ export function inputGradientByGemm(
     taps * 4,
     false,
   );
+  const simd = simdKernelsFor(host.backend);
   const dxValues = host.view(dx);
   const colValues = host.view(dcols);
   zeroer(host, dx, dxValues)(0, dxValues.length);

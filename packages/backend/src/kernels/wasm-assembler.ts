@@ -9,7 +9,7 @@ export const i32 = 0x7f;
 export const f32 = 0x7d;
 export const v128 = 0x7b;
 
-export function uleb(value: number): Bytes {
+function uleb(value: number): Bytes {
   const out: Bytes = [];
   let n = value >>> 0;
   do {
@@ -21,7 +21,7 @@ export function uleb(value: number): Bytes {
   return out;
 }
 
-export function sleb(value: number): Bytes {
+function sleb(value: number): Bytes {
   const out: Bytes = [];
   let n = value | 0;
   for (;;) {
@@ -35,9 +35,9 @@ export function sleb(value: number): Bytes {
   }
 }
 
-export const name = (s: string): Bytes => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-export const vector = (items: Bytes[]): Bytes => [...uleb(items.length), ...items.flat()];
-export const section = (id: number, bytes: Bytes): Bytes => [id, ...uleb(bytes.length), ...bytes];
+const name = (s: string): Bytes => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const vector = (items: Bytes[]): Bytes => [...uleb(items.length), ...items.flat()];
+const section = (id: number, bytes: Bytes): Bytes => [id, ...uleb(bytes.length), ...bytes];
 export const simd = (opcode: number): Bytes => [0xfd, ...uleb(opcode)];
 
 // The instructions used here.
@@ -80,7 +80,6 @@ export const andI32: Bytes = [0x71];
 export const orI32: Bytes = [0x72];
 export const eqI32: Bytes = [0x46];
 export const addF32: Bytes = [0x92];
-export const geU32: Bytes = [0x4f];
 export const gtU32: Bytes = [0x4b];
 export const selectI32: Bytes = [0x1b]; // select: a, b, condition → condition ? a : b
 /** `if` with no result; close with `end` (`elseBranch` between the arms). */
@@ -110,7 +109,7 @@ export interface FunctionDef {
   body: Code;
 }
 
-export function flatten(code: Code): Bytes {
+function flatten(code: Code): Bytes {
   const out: Bytes = [];
   const walk = (c: Code) => {
     for (const item of c) {
