@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertChannels, isGrayscale } from './raw-image.js';
+import { compositeOver, convertChannels, isGrayscale } from './raw-image.js';
 import { resizeImage } from './resize.js';
 
 const gray = (width: number, height: number, values: number[]) => ({
@@ -36,6 +36,18 @@ describe('resizeImage', () => {
     ]);
     expect(() => resizeImage(rgb, 0, 2)).toThrow(/positive integer size/);
   });
+
+  it('filters RGBA with premultiplied alpha, so transparent pixels lend no colour', () => {
+    // Opaque red beside fully transparent green: the mean is half-transparent red, not brown.
+    const rgba = { width: 2, height: 1, channels: 4, data: new Uint8Array([255, 0, 0, 255, 0, 255, 0, 0]) };
+    expect(Array.from(resizeImage(rgba, 1, 1).data)).toEqual([255, 0, 0, 128]);
+    const clear = { width: 2, height: 1, channels: 4, data: new Uint8Array([9, 9, 9, 0, 7, 7, 7, 0]) };
+    expect(Array.from(resizeImage(clear, 1, 1).data)).toEqual([0, 0, 0, 0]);
+    // Enlarging: colour stays red all the way to the transparent side.
+    expect(Array.from(resizeImage(rgba, 4, 1).data)).toEqual([
+      255, 0, 0, 255, 255, 0, 0, 191, 255, 0, 0, 64, 0, 0, 0, 0,
+    ]);
+  });
 });
 
 describe('convertChannels', () => {
@@ -46,6 +58,12 @@ describe('convertChannels', () => {
     expect(Array.from(convertChannels(gray(1, 1, [5]), 4).data)).toEqual([5, 5, 5, 255]);
     const rgba = { width: 1, height: 1, channels: 4, data: new Uint8Array([200, 100, 50, 51]) };
     expect(Array.from(convertChannels(rgba, 3).data)).toEqual([40, 20, 10]); // composited over black
+    // 0.2 · [200, 100, 50] + 0.8 · [255, 255, 0]
+    expect(Array.from(convertChannels(rgba, 3, [255, 255, 0]).data)).toEqual([244, 224, 10]);
+    expect(Array.from(convertChannels(rgba, 1, [255, 255, 255]).data)).toEqual([229]); // luma of [244, 224, 214]
+    expect(Array.from(compositeOver(rgba, [255, 255, 255]).data)).toEqual([244, 224, 214]);
+    expect(compositeOver(rgb, [255, 255, 255])).toBe(rgb);
+    expect(() => convertChannels(rgba, 3, [256, 0, 0])).toThrow(/three integers 0–255/);
     expect(isGrayscale(rgb)).toBe(false);
     expect(isGrayscale({ width: 1, height: 1, channels: 3, data: new Uint8Array([4, 4, 4]) })).toBe(true);
   });

@@ -51,10 +51,29 @@ function filterTaps(inSize: number, outSize: number): Taps {
   return { start, count, weights, maxTaps };
 }
 
+/** RGBA with colour multiplied by alpha, so transparent pixels add no colour to their neighbours. */
+function premultiplied(data: Uint8Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i += 4) {
+    const alpha = (data[i + 3] as number) / 255;
+    out[i] = (data[i] as number) * alpha;
+    out[i + 1] = (data[i + 1] as number) * alpha;
+    out[i + 2] = (data[i + 2] as number) * alpha;
+    out[i + 3] = data[i + 3] as number;
+  }
+  return out;
+}
+
+function toByte(value: number): number {
+  return Math.min(255, Math.max(0, Math.round(value)));
+}
+
 /**
- * Resizes an image to `width × height`, each axis on its own: area averaging when shrinking (no
- * aliasing, like OpenCV's INTER_AREA), bilinear interpolation when enlarging. Returns the image
- * itself when the size already matches.
+ * Resizes an image to `width × height`, each axis on its own, with an anti-aliased filter: area
+ * averaging when shrinking (each output pixel is the mean of the input area it covers, like OpenCV's
+ * INTER_AREA and Pillow's BOX filter), bilinear interpolation when enlarging. RGBA images are filtered
+ * with premultiplied alpha, so the colour of fully transparent pixels does not bleed into the edges.
+ * Returns the image itself when the size already matches.
  */
 export function resizeImage(image: RawImage, width: number, height: number): RawImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -62,6 +81,7 @@ export function resizeImage(image: RawImage, width: number, height: number): Raw
   }
   const { channels, data } = image;
   if (image.width === width && image.height === height) return image;
+  const source: ArrayLike<number> = channels === 4 ? premultiplied(data) : data;
   const horizontal = filterTaps(image.width, width);
   const vertical = filterTaps(image.height, height);
   const rows = new Float32Array(image.height * width * channels);
@@ -73,13 +93,14 @@ export function resizeImage(image: RawImage, width: number, height: number): Raw
         let sum = 0;
         for (let t = 0; t < taps; t++) {
           const weight = horizontal.weights[x * horizontal.maxTaps + t] as number;
-          sum += weight * (data[(y * image.width + first + t) * channels + c] as number);
+          sum += weight * (source[(y * image.width + first + t) * channels + c] as number);
         }
         rows[(y * width + x) * channels + c] = sum;
       }
     }
   }
   const out = new Uint8Array(height * width * channels);
+  const pixel = new Float64Array(channels);
   for (let y = 0; y < height; y++) {
     const first = vertical.start[y] as number;
     const taps = vertical.count[y] as number;
@@ -90,8 +111,14 @@ export function resizeImage(image: RawImage, width: number, height: number): Raw
           const weight = vertical.weights[y * vertical.maxTaps + t] as number;
           sum += weight * (rows[((first + t) * width + x) * channels + c] as number);
         }
-        out[(y * width + x) * channels + c] = Math.min(255, Math.max(0, Math.round(sum)));
+        pixel[c] = sum;
       }
+      if (channels === 4) {
+        // Back from premultiplied: colour = sum / alpha (0 where nothing is left to see).
+        const alpha = pixel[3] as number;
+        for (let c = 0; c < 3; c++) pixel[c] = alpha > 0 ? ((pixel[c] as number) * 255) / alpha : 0;
+      }
+      for (let c = 0; c < channels; c++) out[(y * width + x) * channels + c] = toByte(pixel[c] as number);
     }
   }
   return { width, height, channels, data: out };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeImage, encodePng } from './image-codec.js';
+import { pngBytes } from '../../test/helpers.js';
+import { decodeImage, encodePng, tryDecodeImage } from './image-codec.js';
 
 const GRAY_JPEG =
   '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAABf/EABwQAAAGAwAAAAAAAAAAAAAAAAAHCiQ2QlVhc//aAAgBAQAAPwA9NwW0Cb42vLQ//9k=';
@@ -17,6 +18,72 @@ describe('encodePng / decodeImage', () => {
       expect(image).toMatchObject({ width, height, channels });
       expect(Array.from(image.data)).toEqual(Array.from(pixels));
     }
+  });
+
+  it('decodes every PNG colour type and depth to 8-bit gray, RGB or RGBA', async () => {
+    const decode = async (spec: Parameters<typeof pngBytes>[0]) => {
+      const { width, height, channels, data } = await decodeImage(pngBytes(spec));
+      return { width, height, channels, data: Array.from(data) };
+    };
+    const size = { width: 2, height: 1 } as const;
+    expect(await decode({ ...size, colorType: 0, bitDepth: 8, samples: [10, 200] })).toEqual({
+      ...size,
+      channels: 1,
+      data: [10, 200],
+    });
+    // 16-bit samples are scaled to 8 bits: 0x8080 → 128, 0xffff → 255.
+    expect(await decode({ ...size, colorType: 0, bitDepth: 16, samples: [0x80, 0x80, 0xff, 0xff] })).toMatchObject({
+      channels: 1,
+      data: [128, 255],
+    });
+    expect(
+      await decode({ width: 1, height: 1, colorType: 2, bitDepth: 16, samples: [0xff, 0xff, 0x80, 0x80, 0, 0] }),
+    ).toMatchObject({ channels: 3, data: [255, 128, 0] });
+    // Gray + alpha comes back as RGBA with R = G = B.
+    expect(await decode({ ...size, colorType: 4, bitDepth: 8, samples: [10, 0, 200, 128] })).toMatchObject({
+      channels: 4,
+      data: [10, 10, 10, 0, 200, 200, 200, 128],
+    });
+    expect(
+      await decode({
+        ...size,
+        colorType: 6,
+        bitDepth: 16,
+        samples: [0xff, 0xff, 0, 0, 0, 0, 0x80, 0x80, 0, 0, 0, 0, 0, 0, 0xff, 0xff],
+      }),
+    ).toMatchObject({ channels: 4, data: [255, 0, 0, 128, 0, 0, 0, 255] });
+    // Palettes are expanded; a tRNS chunk makes them RGBA.
+    const palette = [
+      [255, 0, 0],
+      [0, 0, 255],
+    ] as const;
+    expect(await decode({ ...size, colorType: 3, bitDepth: 8, samples: [0, 1], palette })).toMatchObject({
+      channels: 3,
+      data: [255, 0, 0, 0, 0, 255],
+    });
+    expect(
+      await decode({ ...size, colorType: 3, bitDepth: 8, samples: [0, 1], palette, transparency: [0] }),
+    ).toMatchObject({ channels: 4, data: [255, 0, 0, 0, 0, 0, 255, 255] });
+    // tRNS on a gray image: the listed value becomes transparent.
+    expect(
+      await decode({ ...size, colorType: 0, bitDepth: 8, samples: [10, 200], transparency: [0, 10] }),
+    ).toMatchObject({ channels: 4, data: [0, 0, 0, 0, 200, 200, 200, 255] });
+  });
+
+  it('says in a few words why bytes do not decode', async () => {
+    const png = pngBytes({ width: 2, height: 2, colorType: 0, bitDepth: 8, samples: [1, 2, 3, 4] });
+    expect(await tryDecodeImage(png.subarray(0, 40))).toEqual({ problem: 'truncated PNG (the data ends early)' });
+    const { encode } = await import('jpeg-js');
+    const jpeg = new Uint8Array(encode({ width: 8, height: 8, data: new Uint8Array(256).fill(90) }, 90).data);
+    expect((await tryDecodeImage(jpeg.subarray(0, jpeg.length - 30))).problem).toMatch(/^undecodable JPEG \(.+\)$/);
+    expect(await tryDecodeImage(new TextEncoder().encode('GIF89a....'))).toEqual({
+      problem: 'a GIF image, not PNG or JPEG',
+    });
+    expect(await tryDecodeImage(new Uint8Array(0))).toEqual({ problem: 'an empty file, not PNG or JPEG' });
+    await expect(decodeImage(png.subarray(0, 40), 'cut.png')).rejects.toMatchObject({
+      code: 'CORRUPT_FILE',
+      message: 'Cannot decode cut.png: truncated PNG (the data ends early). Replace the file or remove it.',
+    });
   });
 
   it('decodes a JPEG: gray stays one channel, colour is RGB', async () => {

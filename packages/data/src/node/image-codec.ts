@@ -78,54 +78,81 @@ function jpegComponents(bytes: Uint8Array): number {
   return 3;
 }
 
-async function decodePng(bytes: Uint8Array, name: string): Promise<RawImage> {
+/** Why a file could not be decoded, in a few words (`a GIF image, not PNG or JPEG`), or the decoded image. */
+export type DecodeResult = { image: RawImage; problem?: undefined } | { image?: undefined; problem: string };
+
+/** pngjs says "There are some read requests waitng on finished stream" when the data ends early. */
+function pngProblem(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  return /waitng|waiting|end of/i.test(message)
+    ? 'truncated PNG (the data ends early)'
+    : `undecodable PNG (${message})`;
+}
+
+async function decodePng(bytes: Uint8Array): Promise<DecodeResult> {
   const PNG = await loadPng('decodeImage');
   let png: ReturnType<PngModule['PNG']['sync']['read']>;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (cause) {
-    throw new GanError('CORRUPT_FILE', `Cannot decode the PNG ${name}: ${(cause as Error).message}.`, { cause });
+  } catch (error) {
+    return { problem: pngProblem(error) };
   }
+  // pngjs gives 8-bit RGBA for every colour type and depth: palettes expanded, 16-bit scaled down,
+  // gray repeated, and tRNS applied as alpha (then `png.alpha` is true as for the alpha colour types).
   const { width, height } = png;
   const rgba = new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
   const channels = png.alpha ? 4 : png.color ? 3 : 1;
-  if (channels === 4) return { width, height, channels, data: rgba.slice() };
+  if (channels === 4) return { image: { width, height, channels, data: rgba.slice() } };
   const data = new Uint8Array(width * height * channels);
   for (let p = 0; p < width * height; p++) {
     for (let c = 0; c < channels; c++) data[p * channels + c] = rgba[p * 4 + c] as number;
   }
-  return { width, height, channels, data };
+  return { image: { width, height, channels, data } };
 }
 
-async function decodeJpeg(bytes: Uint8Array, name: string): Promise<RawImage> {
+async function decodeJpeg(bytes: Uint8Array): Promise<DecodeResult> {
   const jpeg = await importOptional('jpeg-js', 'decodeImage', () => import('jpeg-js'));
   const decode = jpeg.decode ?? jpeg.default.decode;
   let image: { width: number; height: number; data: Uint8Array };
   try {
     image = decode(bytes, { useTArray: true, formatAsRGBA: false });
-  } catch (cause) {
-    throw new GanError('CORRUPT_FILE', `Cannot decode the JPEG ${name}: ${(cause as Error).message ?? cause}.`, {
-      cause,
-    });
+  } catch (error) {
+    // jpeg-js throws strings as well as errors.
+    return { problem: `undecodable JPEG (${(error as Error)?.message ?? String(error)})` };
   }
   const { width, height, data } = image;
-  if (jpegComponents(bytes) !== 1) return { width, height, channels: 3, data };
+  if (jpegComponents(bytes) !== 1) return { image: { width, height, channels: 3, data } };
   const gray = new Uint8Array(width * height);
   for (let p = 0; p < gray.length; p++) gray[p] = data[p * 3] as number;
-  return { width, height, channels: 1, data: gray };
+  return { image: { width, height, channels: 1, data: gray } };
+}
+
+/**
+ * Like {@link decodeImage}, but a file that is not a decodable PNG or JPEG gives `{ problem }` (a few
+ * words, for lists of skipped files) instead of an error. A missing codec package still throws.
+ */
+export async function tryDecodeImage(bytes: Uint8Array): Promise<DecodeResult> {
+  if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes);
+  if (startsWith(bytes, JPEG_MAGIC)) return decodeJpeg(bytes);
+  return { problem: `${describeBytes(bytes)}, not PNG or JPEG` };
 }
 
 /**
  * Decodes a PNG or JPEG (told apart by their magic bytes) into 8-bit pixels: 1 channel for gray
- * images, 3 for colour, 4 when the PNG has transparency (16-bit PNGs are scaled to 8 bits). Anything
- * else is GanError('CORRUPT_FILE'). Needs the optional peers `pngjs` (PNG) and `jpeg-js` (JPEG).
- * `name` (the file) appears in errors.
+ * images, 3 for colour, 4 when the PNG has transparency (an alpha channel or a tRNS chunk; gray +
+ * alpha comes back as RGBA with R = G = B). Every PNG colour type and depth works: palettes are
+ * expanded and 16-bit samples scaled to 8 bits. A JPEG with one component is gray, any other RGB.
+ * Anything else is GanError('CORRUPT_FILE') naming `name` (the file) and why. Needs the optional
+ * peers `pngjs` (PNG) and `jpeg-js` (JPEG).
  */
 export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<RawImage> {
-  if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, name);
-  if (startsWith(bytes, JPEG_MAGIC)) return decodeJpeg(bytes, name);
-  throw new GanError(
-    'CORRUPT_FILE',
-    `Expected ${name} to be a PNG or JPEG image, got ${describeBytes(bytes)}. Convert it to PNG or remove it.`,
-  );
+  if (!startsWith(bytes, PNG_MAGIC) && !startsWith(bytes, JPEG_MAGIC)) {
+    throw new GanError(
+      'CORRUPT_FILE',
+      `Expected ${name} to be a PNG or JPEG image, got ${describeBytes(bytes)}. Convert it to PNG or remove it.`,
+    );
+  }
+  const result = await tryDecodeImage(bytes);
+  if (result.image) return result.image;
+  throw new GanError('CORRUPT_FILE', `Cannot decode ${name}: ${result.problem}. Replace the file or remove it.`);
 }
