@@ -1,8 +1,8 @@
 import { createRandom } from '@gan/core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { dcganDiscriminator, dcganGenerator } from './dcgan-blocks.js';
 import { withInfo } from './info.js';
-import { dcganGenerator } from './dcgan-blocks.js';
-import { chain, layerBuilder } from './layer-builder.js';
+import { layerBuilder } from './layer-builder.js';
 import type { GanModels } from './types.js';
 import * as validate from './validate.js';
 
@@ -44,19 +44,13 @@ export function dcgan(config: DcganConfig = {}): GanModels {
   const ngf = validate.positiveInteger(config.ngf ?? 64, 'ngf', model);
   const ndf = validate.positiveInteger(config.ndf ?? 64, 'ndf', model);
   const random = createRandom(validate.seed(config.seed, model));
-  const upsamplings = Math.log2(imageSize) - 2;
 
   const z = tfl.input({ shape: [latentDim], name: 'z' });
-  const x = dcganGenerator(z, latentDim, imageSize, channels, ngf, layerBuilder(random.fork()));
+  const x = dcganGenerator(z, imageSize, channels, ngf, layerBuilder(random.fork()));
   const generator = tfl.model({ inputs: z, outputs: x, name: 'dcgan_generator' });
 
-  const d = layerBuilder(random.fork());
   const image = tfl.input({ shape: [imageSize, imageSize, channels], name: 'image' });
-  let y = chain(image, d.conv({ filters: ndf, useBias: false }), d.leakyRelu());
-  for (let i = 1; i < upsamplings; i++) {
-    y = chain(y, d.conv({ filters: ndf * 2 ** i, useBias: false }), d.batchNorm(), d.leakyRelu());
-  }
-  y = chain(y, d.conv({ filters: 1, strides: 1, padding: 'valid', useBias: false }), tfl.layers.flatten());
+  const y = dcganDiscriminator(image, imageSize, ndf, layerBuilder(random.fork()));
   const discriminator = tfl.model({ inputs: image, outputs: y, name: 'dcgan_discriminator' });
 
   return withInfo(generator, discriminator, {

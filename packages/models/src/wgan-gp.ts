@@ -42,7 +42,7 @@ export function wganGp(config: WganGpConfig = {}): GanModels {
   const random = createRandom(validate.seed(config.seed, model));
 
   const z = tfl.input({ shape: [latentDim], name: 'z' });
-  const fake = dcganGenerator(z, latentDim, imageSize, channels, ngf, layerBuilder(random.fork()));
+  const fake = dcganGenerator(z, imageSize, channels, ngf, layerBuilder(random.fork()));
   const generator = tfl.model({ inputs: z, outputs: fake, name: 'wgan_gp_generator' });
 
   const d = layerBuilder(random.fork());
