@@ -15,6 +15,16 @@ describe('createGan', () => {
     expect(createGan('dcgan-mnist', { latentDim: 4 }).info).toMatchObject({ name: 'dcgan-mnist', latentDim: 4 });
     expect(createGan('mlp', { imageShape: [4, 4, 1] }).generator.outputs[0].shape).toEqual([null, 4, 4, 1]);
     expect(createGan('cgan', { numClasses: 3, imageShape: [4, 4, 1] }).info.numClasses).toBe(3);
+    const tutorial = createGan('cgan', {
+      variant: 'tutorial',
+      numClasses: 3,
+      imageSize: 32,
+      channels: 3,
+      ngf: 1,
+      ndf: 1,
+    });
+    expect(tutorial.info).toMatchObject({ name: 'cgan', imageShape: [32, 32, 3], numClasses: 3, conditional: true });
+    expect(tutorial.generator.name).toBe('cgan_tutorial_generator');
   });
 
   it('builds the acgan, projection-gan, sngan and wgan-gp presets with their options', () => {
