@@ -3,11 +3,17 @@
 
 Same model (bench/torch_step.py's mnist_dcgan), same data (the idx files in --data: train files when present,
 else t10k, scaled to [0, 1]), uniform noise in [-1, 1), Adam 2e-4 / beta1 0.5 per network, BCE from logits,
-drop-last shuffled batches, fresh noise for the G step. Prints one line per epoch and writes --count generated
-images as float32 npy (N, 28, 28, 1) in [0, 1], which `gan eval --images` measures with the same protocol as a
-tfjs run.
+drop-last shuffled batches, fresh noise for the G step. Prints one line per epoch and writes in --out:
+samples.npy (--count generated images, G in eval mode, float32 (N, 28, 28, 1) in [0, 1], which `gan eval --images`
+measures with the same protocol as a tfjs run), samples.png (8-column grid of the first 64), history.json (per-epoch
+mean losses and seconds; seed, threads, batch size, total seconds, torch version) and models.pt (G and D state_dicts).
+--seed seeds torch (weights, noise) and the numpy shuffle.
 
-  /usr/bin/python3 bench/recipe/mnist_recipe_torch.py --data ../shared/data/mnist --epochs 25 --out /tmp/torch-run
+Python: the venv made by bench/setup-torch.sh (PyTorch from pip; Debian's python3-torch is much slower, see
+shared/ENVIRONMENT.md).
+
+  ${GAN_TORCH_VENV:-~/.cache/gan/torch-venv}/bin/python bench/recipe/mnist_recipe_torch.py \
+      --data ../shared/data/mnist --epochs 25 --batch-size 128 --seed 1 --threads 2 --out /tmp/torch-run
 """
 import argparse
 import gzip
@@ -85,7 +91,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     history = []
     started = time.time()
-    print(f'data: {len(x)} images from {source}; torch {torch.__version__}, {args.threads} threads', flush=True)
+    print(f'data: {len(x)} images from {source}; torch {torch.__version__}, {args.threads} threads, seed {args.seed}', flush=True)
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
         order = torch.from_numpy(rng.permutation(len(x)))
@@ -116,7 +122,8 @@ def main():
     write_grid(images[:64], os.path.join(args.out, 'samples.png'))
     torch.save({'generator': g.state_dict(), 'discriminator': d.state_dict()}, os.path.join(args.out, 'models.pt'))
     with open(os.path.join(args.out, 'history.json'), 'w') as f:
-        json.dump({'totalSeconds': total, 'source': source, 'torch': torch.__version__, 'epochs': history}, f, indent=2)
+        json.dump({'totalSeconds': total, 'source': source, 'torch': torch.__version__, 'seed': args.seed,
+                   'threads': args.threads, 'batchSize': b, 'epochs': history}, f, indent=2)
     print(f'done in {total:.0f} s: {args.out}/samples.npy ({args.count} images), history.json, models.pt', flush=True)
 
 
