@@ -1,14 +1,16 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { GanError } from '@gan/core';
 import { type ArrayDataset, arrayDataset, ring, shapes } from '@gan/data';
-import { imageFolder, mnist } from '@gan/data/node';
+import { emoji, imageFolder, mnist } from '@gan/data/node';
 
-export const builtInData = ['shapes', 'ring', 'mnist', 'fashion-mnist'] as const;
+export const builtInData = ['shapes', 'ring', 'mnist', 'fashion-mnist', 'emoji'] as const;
 
 export interface LoadDataOptions {
   range: readonly [number, number];
   imageSize?: number;
   channels?: 1 | 3 | 4;
+  /** Colour transparent pixels are composited over (image folders, emoji), bytes 0–255. Defaults to white. */
+  background?: readonly [number, number, number];
   /** Use only the first `limit` examples. */
   limit?: number;
   seed: number;
@@ -35,7 +37,7 @@ function hasIdxFiles(dir: string): boolean {
   return readdirSync(dir).some((name) => /idx[13]-ubyte/.test(name));
 }
 
-/** Resolves `--data`: a built-in name (`shapes`, `ring`, `mnist`, `fashion-mnist`) or a path (idx folder or image folder). */
+/** Resolves `--data`: a built-in name (`shapes`, `ring`, `mnist`, `fashion-mnist`, `emoji`) or a path (idx folder or image folder). */
 export async function loadData(spec: string, options: LoadDataOptions): Promise<ArrayDataset> {
   return limitDataset(await loadAll(spec, options), options.limit);
 }
@@ -50,6 +52,8 @@ async function loadAll(spec: string, options: LoadDataOptions): Promise<ArrayDat
     case 'mnist':
     case 'fashion-mnist':
       return mnist({ variant: spec, range, log: options.log });
+    case 'emoji':
+      return emoji({ range, size: options.imageSize, background: options.background, log: options.log });
   }
   if (!existsSync(spec)) {
     throw new GanError(
@@ -65,6 +69,7 @@ async function loadAll(spec: string, options: LoadDataOptions): Promise<ArrayDat
     range,
     size: options.imageSize,
     channels: options.channels,
+    background: options.background,
     log: options.log,
   });
 }

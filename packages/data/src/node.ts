@@ -1,5 +1,7 @@
 export { datasetCacheDir } from './node/cache-dir.js';
 export { downloadFile } from './node/download.js';
+export { EMOJI_TARBALL, emoji } from './node/emoji.js';
+export type { EmojiConfig } from './node/emoji.js';
 export type { DownloadFileConfig } from './node/download.js';
 export { loadIdxFile } from './node/idx-file.js';
 export { decodeImage, encodePng } from './node/image-codec.js';
@@ -10,3 +12,4 @@ export type { MnistConfig } from './node/mnist.js';
 export { MNIST_VARIANTS } from './node/mnist-files.js';
 export type { MnistFile, MnistSplitFiles, MnistVariant, MnistVariantInfo } from './node/mnist-files.js';
 export { loadNpy, saveNpy } from './node/npy-file.js';
+export type { NpmTarball } from './node/npm-tarball.js';
