@@ -1,4 +1,5 @@
 import { GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { evalCommand, evalUsage } from './eval-command.js';
 import { interpolateCommand, interpolateUsage } from './interpolate-command.js';
 import { logCommand, logUsage } from './log-command.js';
@@ -8,7 +9,7 @@ import { trainCommand, trainUsage } from './train-command.js';
 const usage = `gan — train and sample GANs with TensorFlow.js
 
 Commands:
-  gan train [options]    train a GAN (no options: MNIST DCGAN on the built-in shapes set)
+  gan train [options]    train a GAN (no options: the quick-start DCGAN on the built-in shapes, ~3 minutes)
   gan sample --from DIR  draw samples from a trained generator
   gan eval --from DIR    measure a generator: FID, KID, Inception Score, precision/recall
   gan interpolate --from DIR  walk the latent space between noise vectors (PNG strip)
@@ -25,6 +26,9 @@ ${interpolateUsage}
 ${logUsage}`;
 
 async function main(argv: string[]): Promise<void> {
+  // Production mode: tfjs's own console notes (the "looks like you are running TensorFlow.js in Node.js" banner,
+  // deprecation notes) stay off the terminal; the CLI says what matters in its own lines.
+  tf.env().set('PROD', true);
   const [command, ...rest] = argv;
   switch (command) {
     case 'train':

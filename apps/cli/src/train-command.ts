@@ -20,16 +20,28 @@ import { runPaths, writeJson, writePng } from './run-files.js';
 import { openRunLog, runLogPath } from './run-log.js';
 import { createFidEvaluator, type FidEvaluator } from './train-fid.js';
 import { learningRateDecaySchedule } from './training-flags.js';
-import { freshSettings, readRunConfig, resumedSettings, type RunConfig, type TrainSettings } from './train-settings.js';
+import {
+  describePreset,
+  freshSettings,
+  readRunConfig,
+  resumedSettings,
+  type RunConfig,
+  type TrainSettings,
+} from './train-settings.js';
 
 export const trainUsage = `gan train [options]
 
 Trains a GAN and writes generator/, discriminator/ (and generator-ema/ with --ema), config.json, history.json,
 log.jsonl, loss.png, samples/ and checkpoints/ (latest/, previous/, best/) to --out. Ctrl-C saves a checkpoint
-and stops; --resume goes on. With no options it trains the MNIST DCGAN on the built-in "shapes" set (no download).
+and stops; --resume goes on. With neither --model nor --data it runs the quick-start preset (no download):
+  ${describePreset('quickstart')}
+(the PyTorch tutorial DCGAN at half width and 32×32 on the built-in shapes; other flags override it).
 
   --model NAME        ${modelNames.join(' | ')} (default dcgan-mnist)
-  --data NAME|PATH    shapes | ring | mnist | fashion-mnist | a folder of idx files or images (default shapes)
+  --data NAME|PATH    shapes | ring | mnist | fashion-mnist | emoji | a folder of idx files or images, one
+                      subfolder per class for labels (default shapes)
+  --background COLOR  what transparent pixels of images are composited over: white | black | gray | #rrggbb |
+                      r,g,b (default white)
   --epochs N          passes over the data (default 5)
   --batch-size N      examples per step (default 64)
   --latent-dim N      size of z (default: the model's, 100 or 62)
@@ -51,8 +63,12 @@ and stops; --resume goes on. With no options it trains the MNIST DCGAN on the bu
                       at each epoch end and in checkpoints; sample it with gan sample --ema (default none)
   --noise KIND        normal | uniform (default: uniform for dcgan-mnist, normal otherwise)
   --range R           0,1 | -1,1: data range and generator output (default 0,1 for dcgan-mnist, -1,1 otherwise)
-  --image-size N      dcgan image size 32 | 64 | 128; image folders are resized to it (default 64)
-  --variant V         cgan variant: mlp | dcgan (default mlp)
+  --image-size N      image size of dcgan, wgan-gp and cgan --variant tutorial: 32 | 64 | 128; images are
+                      resized to it (area averaging when shrinking, bilinear when enlarging; default 64)
+  --ngf N, --ndf N    feature maps of the dcgan generator's last hidden layer / the discriminator's first
+                      layer, doubling per layer (default 64, the PyTorch tutorial's)
+  --variant V         cgan variant: mlp | dcgan (the MNIST DCGAN) | tutorial (the conditional --model dcgan
+                      network, takes --image-size) (default tutorial for --data emoji, else mlp)
   --sample-epochs L   epochs that write samples/epoch_NNN.png, e.g. 1,5,25 (default every epoch)
   --limit N           use only the first N examples of the data
   --seed N            seed for weights, noise and shuffling (default random, recorded in config.json)
@@ -68,7 +84,8 @@ and stops; --resume goes on. With no options it trains the MNIST DCGAN on the bu
   --resume DIR        continue the run in DIR from its latest checkpoint, with the settings in its config.json;
                       only --epochs, --lr, --g-lr, --d-lr, --backend, --checkpoint-every, --keep-best-by,
                       --eval-every and --eval-count may change
-  --overwrite         start a new run in an --out folder that holds one (its checkpoints and log are deleted)`;
+  --overwrite         start a new run in an --out folder that holds one (its checkpoints and log are deleted)
+  --verbose           say which backends were tried and why, and what the data loader skipped`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -86,6 +103,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
       noise: { type: 'string' },
       range: { type: 'string' },
       'image-size': { type: 'string' },
+      ngf: { type: 'string' },
+      ndf: { type: 'string' },
+      background: { type: 'string' },
+      verbose: { type: 'boolean' },
       variant: { type: 'string' },
       'sample-epochs': { type: 'string' },
       limit: { type: 'string' },
@@ -139,13 +160,19 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
   const progress = createProgress(settings.epochs);
 
-  const backend = await initBackend(backendFlag(settings.backend));
+  const verbose = values.verbose === true;
+  const backend = await initBackend({
+    ...backendFlag(settings.backend),
+    log: verbose ? (line) => progress.message(`backend: ${line}`) : undefined,
+  });
   registerTrainingKernels();
-  progress.message(`backend: ${backend.name} (${backend.reason})`);
+  progress.message(`backend: ${verbose ? backend.reason : backend.summary}`);
+  if (settings.preset !== undefined) progress.message(`preset: ${describePreset(settings.preset)}`);
 
   const data = await loadData(settings.dataSpec, {
     range: settings.rangeName === '0,1' ? [0, 1] : [-1, 1],
-    imageSize: resizedModels.includes(settings.model) ? settings.imageSize : undefined,
+    imageSize: takesImageSize(settings) ? settings.imageSize : undefined,
+    background: settings.background,
     limit: settings.limit,
     seed: settings.seed,
     log: (line) => progress.message(line),
@@ -195,8 +222,12 @@ type Progress = ReturnType<typeof createProgress>;
 
 /** Models that take labelled data. */
 const conditionalModels: readonly string[] = ['cgan', 'acgan', 'projection-gan'];
-/** Models built for a square --image-size, to which image folders are resized. */
-const resizedModels: readonly string[] = ['dcgan', 'wgan-gp'];
+/** Whether the model is built for a square --image-size, to which image data is resized. */
+function takesImageSize(settings: { model: string; variant: string }): boolean {
+  return (
+    ['dcgan', 'wgan-gp'].includes(settings.model) || (settings.model === 'cgan' && settings.variant === 'tutorial')
+  );
+}
 type Data = Awaited<ReturnType<typeof loadData>>;
 
 /** Builds the models of a new run and writes its config.json. */
@@ -206,7 +237,7 @@ async function createRun(
   random: ReturnType<typeof createRandom>,
   backend: string,
 ) {
-  const { model, rangeName, imageSize, variant } = settings;
+  const { model, rangeName, imageSize, variant, ngf, ndf } = settings;
   if (conditionalModels.includes(model) && !data.numClasses) {
     throw new GanError(
       'INVALID_ARGUMENT',
@@ -216,10 +247,13 @@ async function createRun(
   const outputActivation = data.shape.length === 1 ? 'linear' : rangeName === '0,1' ? 'sigmoid' : 'tanh';
   const shared = { latentDim: settings.latentDim, seed: random.seed() };
   const modelConfigs = {
-    dcgan: { ...shared, imageSize, channels: data.shape[2] },
+    dcgan: { ...shared, imageSize, channels: data.shape[2], ngf, ndf },
     'dcgan-mnist': { ...shared, outputActivation },
     mlp: { ...shared, imageShape: data.shape, outputActivation },
-    cgan: { ...shared, variant, numClasses: data.numClasses, imageShape: data.shape, outputActivation },
+    cgan:
+      variant === 'tutorial'
+        ? { ...shared, variant, numClasses: data.numClasses, imageSize, channels: data.shape[2], ngf, ndf }
+        : { ...shared, variant, numClasses: data.numClasses, imageShape: data.shape, outputActivation },
     acgan: { ...shared, numClasses: data.numClasses, imageShape: data.shape, outputActivation },
     'projection-gan': { ...shared, numClasses: data.numClasses, imageShape: data.shape },
     sngan: { ...shared, imageShape: data.shape },
@@ -233,7 +267,7 @@ async function createRun(
     if (GanError.isInstance(error) && error.code === 'SHAPE_MISMATCH') {
       throw new GanError(
         'SHAPE_MISMATCH',
-        `${error.message} On the command line: --model dcgan-mnist, mlp or cgan take 28×28 images such as shapes or mnist; --model dcgan and wgan-gp take an image folder, resized to --image-size.`,
+        `${error.message} On the command line: --model dcgan-mnist, mlp or cgan take 28×28 images such as shapes or mnist; --model dcgan, wgan-gp and cgan --variant tutorial take images resized to --image-size.`,
         { cause: error },
       );
     }
@@ -253,6 +287,7 @@ async function createRun(
       numClasses: data.numClasses,
       classNames: data.classNames,
       limit: settings.limit,
+      background: settings.background,
     },
     training: {
       epochs: settings.epochs,
@@ -278,6 +313,7 @@ async function createRun(
       learningRateDecay: settings.learningRateDecay,
     },
     backend,
+    preset: settings.preset,
     createdAt: new Date().toISOString(),
   };
   await writeJson(runPaths(settings.out).config, config);

@@ -128,11 +128,68 @@ async function loadOptional<T>(name: string, hint: string, load: () => Promise<T
   }
 }
 
-const webgpu: Probe = async ({ allowSoftwareAdapter, trainingKernels }) => {
+/** What {@link probeDawnInChild} learnt about Dawn's adapter. */
+interface ChildAdapter {
+  adapter: boolean;
+  software?: boolean;
+  text?: string;
+}
+
+/**
+ * Asks the `webgpu` package (Dawn) for an adapter in a child Node process and returns what it found; the child's
+ * stderr (Dawn's warnings) goes to `log`, never to this process's terminal. A missing package is a GanError.
+ */
+async function probeDawnInChild(log: (message: string) => void): Promise<ChildAdapter> {
+  const { createRequire } = await import('node:module');
+  const { pathToFileURL } = await import('node:url');
+  const { execFile } = await import('node:child_process');
+  let modulePath: string;
+  try {
+    modulePath = createRequire(import.meta.url).resolve('webgpu');
+  } catch (cause) {
+    throw new GanError('MISSING_DEPENDENCY', `Cannot import "webgpu". ${webgpuHint}`, { cause });
+  }
+  const script = `
+    const { create, globals } = await import(${JSON.stringify(pathToFileURL(modulePath).href)});
+    Object.assign(globalThis, globals);
+    const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+    const info = adapter?.info ?? {};
+    const text = ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ');
+    process.stdout.write(JSON.stringify({ adapter: adapter !== null, fallback: adapter?.isFallbackAdapter === true, text }));
+    process.exit(0);`;
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((done) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { timeout: 60_000, encoding: 'utf8' },
+      (error, out, err) => done({ stdout: String(out), stderr: `${String(err)}${error ? `\n${error.message}` : ''}` }),
+    );
+  });
+  for (const line of stderr.split('\n')) if (line.trim() !== '') log(`webgpu (child probe): ${line.trim()}`);
+  try {
+    const found = JSON.parse(stdout) as { adapter: boolean; fallback: boolean; text: string };
+    const text = found.text || 'unknown adapter';
+    return { adapter: found.adapter, software: found.fallback || softwareAdapterPattern.test(text), text };
+  } catch {
+    return { adapter: false };
+  }
+}
+
+const webgpu: Probe = async ({ allowSoftwareAdapter, trainingKernels, log }) => {
   const scope = globalThis as { navigator?: { gpu?: GpuLike } };
   let undo = () => {};
   if (scope.navigator?.gpu === undefined) {
     if (!isNode()) throw new GanError('UNSUPPORTED', `This browser has no WebGPU (navigator.gpu). ${webgpuHint}`);
+    // Dawn prints its driver warnings ("Couldn't load Vulkan", limits "artificially reduced") straight to the
+    // process's stderr; ask it in a child process first, so a machine without a usable adapter hears nothing.
+    const found = await probeDawnInChild(log);
+    if (!found.adapter) throw new GanError('UNSUPPORTED', `WebGPU found no adapter. ${webgpuHint}`);
+    if (found.software && !allowSoftwareAdapter) {
+      throw new GanError(
+        'UNSUPPORTED',
+        `WebGPU adapter "${found.text}" is a software renderer, usually slower than wasm; pass allowSoftwareAdapter: true to use it anyway.`,
+      );
+    }
     const dawn = (await loadOptional('webgpu', webgpuHint, () => import('webgpu'))) as {
       create(flags: string[]): GpuLike;
       globals: Record<string, unknown>;

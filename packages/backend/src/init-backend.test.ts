@@ -22,6 +22,8 @@ describe('initBackend', () => {
       /webgpu: (Cannot import "webgpu"|WebGPU found no adapter|WebGPU adapter .* is a software renderer)/,
     );
     expect(choice.reason).toContain('webgl: Backend "webgl" is not available outside a browser');
+    expect(choice.summary).toMatch(/^wasm \(XNNPACK SIMD, .*training kernels\)$/);
+    expect(choice.reason.startsWith(`${choice.summary}; tried first: `)).toBe(true);
     expect(choice.kernels).toEqual(
       expect.arrayContaining(['wasm/Conv2DBackpropFilter', 'wasm/Conv2DBackpropInput', 'wasm/BatchMatMul']),
     );

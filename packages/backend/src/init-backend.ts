@@ -39,6 +39,8 @@ export interface InitBackendConfig {
 export interface BackendChoice {
   /** The active tfjs backend: `tensorflow`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   name: string;
+  /** What was chosen, in one short line, e.g. `wasm (XNNPACK SIMD, 2 threads, 16 training kernels)`. */
+  summary: string;
   /** Why: what was chosen and what was tried before it, e.g. `wasm (XNNPACK SIMD, 2 threads); tried: tensorflow: …`. */
   reason: string;
   /** Training kernels registered for the chosen backend, as `backend/Kernel`. */
@@ -99,9 +101,10 @@ export async function initBackend(config: InitBackendConfig = {}): Promise<Backe
     try {
       const chosen = await probes[candidate](options);
       const kernels = chosen.kernels.length > 0 ? `, ${chosen.kernels.length} training kernels` : '';
-      const reason = `${chosen.name} (${chosen.detail}${kernels})${tried.length > 0 ? `; tried first: ${tried.join('; ')}` : ''}`;
+      const summary = `${chosen.name} (${chosen.detail}${kernels})`;
+      const reason = `${summary}${tried.length > 0 ? `; tried first: ${tried.join('; ')}` : ''}`;
       log(`chose ${reason}`);
-      const choice = { name: chosen.name, reason, kernels: chosen.kernels };
+      const choice = { name: chosen.name, summary, reason, kernels: chosen.kernels };
       previousChoices.set(key, choice);
       return { ...choice, kernels: [...choice.kernels] };
     } catch (error) {
