@@ -14,13 +14,14 @@ describe('gan CLI', () => {
   });
 
   it('rejects data whose shape does not fit the model', async () => {
+    if (!existsSync(mnistDir)) return expect.fail(`MNIST test files expected in ${mnistDir}`);
     const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
     const result = await gan([
       'train',
       '--model',
       'dcgan',
       '--data',
-      'shapes',
+      mnistDir,
       '--epochs',
       '1',
       '--out',

@@ -46,7 +46,7 @@ async function loadAll(spec: string, options: LoadDataOptions): Promise<ArrayDat
   const range = options.range as [0, 1] | [-1, 1];
   switch (spec) {
     case 'shapes':
-      return shapes({ range, seed: options.seed });
+      return shapes({ range, seed: options.seed, size: options.imageSize });
     case 'ring':
       return ring({ seed: options.seed });
     case 'mnist':

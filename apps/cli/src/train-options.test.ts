@@ -12,6 +12,10 @@ const npy = (path: string) => decodeNpy(new Uint8Array(readFileSync(path)));
 /** The MNIST DCGAN on 64 "shapes" images: two steps of 32, on wasm. */
 const tinyDigits = (out: string, extra: string[]) => [
   'train',
+  '--model',
+  'dcgan-mnist',
+  '--data',
+  'shapes',
   '--limit',
   '64',
   '--epochs',

@@ -116,28 +116,30 @@ export const cganVariants = ['mlp', 'dcgan', 'tutorial'] as const;
 export type CganVariant = (typeof cganVariants)[number];
 
 /**
- * Named sets of defaults. `quickstart` is what `gan train` runs with neither --model nor --data: the PyTorch
- * tutorial DCGAN at half width (ngf = ndf = 32) and 32×32 pixels on the built-in shapes, sized to show
- * recognisable shapes in about three minutes on two CPU cores. Flags given on the command line override it.
+ * Named sets of defaults. `quickstart` is what `gan train` runs with neither --model nor --data: the conditional
+ * PyTorch-tutorial DCGAN (`cgan --variant tutorial`) at a quarter width (ngf = ndf = 16) and 32×32 pixels on the
+ * built-in shapes, sized to draw recognisable shapes of every class in about three minutes on two CPU cores
+ * (measured by bench/first-run/check-shapes.mjs). Flags given on the command line override it.
  */
 export const presets = {
   quickstart: {
-    model: 'dcgan',
+    model: 'cgan',
+    variant: 'tutorial',
     dataSpec: 'shapes',
     imageSize: 32,
-    ngf: 32,
-    ndf: 32,
-    epochs: 12,
+    ngf: 16,
+    ndf: 16,
+    epochs: 22,
     batchSize: 32,
     learningRate: 5e-4,
   },
 } as const satisfies Record<string, Partial<TrainSettings>>;
 export type PresetName = keyof typeof presets;
 
-/** What a preset is, in one line for the terminal and config.json. */
+/** What a preset is, as the flags it stands for. */
 export function describePreset(name: PresetName): string {
   const preset = presets[name];
-  return `${name}: --model ${preset.model} --data ${preset.dataSpec} --image-size ${preset.imageSize} --ngf ${preset.ngf} --ndf ${preset.ndf} --epochs ${preset.epochs} --batch-size ${preset.batchSize} --lr ${preset.learningRate}`;
+  return `--model ${preset.model} --variant ${preset.variant} --data ${preset.dataSpec} --image-size ${preset.imageSize} --ngf ${preset.ngf} --ndf ${preset.ndf} --epochs ${preset.epochs} --batch-size ${preset.batchSize} --lr ${preset.learningRate}`;
 }
 
 /** Reads `--background`: white, black, gray, #rrggbb or r,g,b (bytes). */
