@@ -5,6 +5,13 @@ export {
   digitProbabilityLayerName,
   featureAndProbabilityModel,
 } from './digit-classifier.js';
+export type { EmojiClassifierConfig } from './emoji-classifier.js';
+export {
+  emojiCategories,
+  emojiClassifier,
+  emojiFeatureLayerName,
+  emojiProbabilityLayerName,
+} from './emoji-classifier.js';
 export type { ExtractFeaturesConfig, FeatureBatch, FeatureNetwork } from './extract-features.js';
 export { extractFeatures, featureBatch } from './extract-features.js';
 export { frechetDistance } from './frechet.js';

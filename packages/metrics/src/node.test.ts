@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -8,8 +8,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digitClassifier, featureAndProbabilityModel } from './digit-classifier.js';
+import {
+  emojiCategories,
+  emojiClassifier,
+  emojiFeatureLayerName,
+  emojiProbabilityLayerName,
+} from './emoji-classifier.js';
 import { extractFeatures } from './extract-features.js';
-import { digitClassifierPath, loadDigitClassifier, loadInceptionGraphModel, modelFileHandler } from './node.js';
+import {
+  digitClassifierPath,
+  emojiClassifierPath,
+  loadDigitClassifier,
+  loadEmojiClassifier,
+  loadInceptionGraphModel,
+  modelFileHandler,
+} from './node.js';
 
 const mnistDir = '/work/shared/data/mnist';
 
@@ -58,6 +71,69 @@ describe('the shipped digit classifier', () => {
     ]);
     expect(() => featureAndProbabilityModel(model, 'pool9')).toThrow(/layer named "pool9".*conv1/);
     model.dispose();
+  });
+});
+
+/** `count` 64×64 RGB images in [0, 1]: white with a coloured disc that moves and changes colour with the index. */
+function colourDiscs(count: number): tf.Tensor4D {
+  const values = new Float32Array(count * 64 * 64 * 3).fill(1);
+  for (let n = 0; n < count; n++) {
+    const [cx, cy, r] = [24 + ((n * 5) % 16), 28 + ((n * 3) % 10), 12 + (n % 10)];
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 64; x++) {
+        if ((x - cx) ** 2 + (y - cy) ** 2 >= r * r) continue;
+        values.set(
+          [(n * 53) % 256, (n * 97) % 256, (n * 29) % 256].map((v) => v / 255),
+          ((n * 64 + y) * 64 + x) * 3,
+        );
+      }
+    }
+  }
+  return tf.tensor4d(values, [count, 64, 64, 3]);
+}
+
+describe('the shipped emoji classifier', () => {
+  it('loads from the package, small, with its training record, and gives 128 features and 9 probabilities', async () => {
+    const weights = join(emojiClassifierPath(), 'weights.bin');
+    expect(statSync(weights).size).toBeLessThan(1.5e6);
+    const classifier = await loadEmojiClassifier();
+    const metadata = classifier.getUserDefinedMetadata() as Record<string, unknown>;
+    expect(metadata.categories).toEqual(emojiCategories);
+    expect(metadata.heldOutAccuracy).toBeGreaterThan(0.7);
+    expect(metadata.balancedAccuracy).toBeGreaterThan(0.5);
+    expect(metadata.trainedOn).toContain('emoji-datasource-google@16.0.0');
+    const both = featureAndProbabilityModel(classifier, emojiFeatureLayerName, emojiProbabilityLayerName);
+    const images = colourDiscs(12);
+    const { features, probabilities } = extractFeatures(both, images, { batchSize: 5 });
+    expect(features.shape).toEqual([12, 128]);
+    expect(probabilities?.shape).toEqual([12, 9]);
+    const rowSums = await tf.sum(probabilities!, 1).data();
+    for (const sum of rowSums) expect(sum).toBeCloseTo(1, 5);
+    // Inference is deterministic (batch normalisation uses its moving statistics, dropout is off) and per image.
+    const again = extractFeatures(both, tf.slice(images, [3, 0, 0, 0], [4, 64, 64, 3]), { batchSize: 4 });
+    const expected = tf.slice(features, [3, 0], [4, 128]);
+    expect(tf.max(tf.abs(tf.sub(again.features, expected))).dataSync()[0]).toBeLessThan(1e-4);
+    // Different images give different features.
+    const [one, two] = [0, 1].map((row) => tf.slice(features, [row, 0], [1, 128]));
+    expect(tf.max(tf.abs(tf.sub(one!, two!))).dataSync()[0]).toBeGreaterThan(0);
+    tf.dispose([images, features, probabilities!, again.features, again.probabilities!, expected, one!, two!]);
+    classifier.dispose();
+  });
+
+  it('is built by emojiClassifier() with named feature and softmax layers and seeded weights', () => {
+    const model = emojiClassifier({ seed: 3 });
+    expect(model.inputs[0]!.shape).toEqual([null, 64, 64, 3]);
+    expect(model.countParams()).toBe(361593);
+    const both = featureAndProbabilityModel(model, emojiFeatureLayerName, emojiProbabilityLayerName);
+    expect(both.outputs.map((output) => output.shape)).toEqual([
+      [null, 128],
+      [null, 9],
+    ]);
+    const same = emojiClassifier({ seed: 3 });
+    const [first, second] = [model, same].map((m) => m.getLayer('conv1').getWeights()[0]!);
+    expect(tf.max(tf.abs(tf.sub(first!, second!))).dataSync()[0]).toBe(0);
+    model.dispose();
+    same.dispose();
   });
 });
 

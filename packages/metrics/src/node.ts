@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { GanError, importOptional } from '@gan/core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { modelFileHandler } from './model-files.js';
 
 export { modelFileHandler } from './model-files.js';
@@ -19,6 +19,22 @@ export function digitClassifierPath(): string {
  * weights shipped in this package.
  */
 export async function loadDigitClassifier(location: string = digitClassifierPath()): Promise<tfl.LayersModel> {
+  return tfl.loadLayersModel(modelFileHandler(location));
+}
+
+/** The folder of the trained emoji classifier shipped in this package (`weights/emoji-classifier`). */
+export function emojiClassifierPath(): string {
+  return fileURLToPath(new URL('../weights/emoji-classifier/', import.meta.url));
+}
+
+/**
+ * Loads the trained emoji classifier (see `emojiClassifier()` for the architecture and the package README for
+ * how it was trained and how accurate it is): `[n, 64, 64, 3]` in [0, 1] → probabilities of the 9
+ * `emojiCategories`. Pass it through `featureAndProbabilityModel()` to get its 128 penultimate features as
+ * well. Its `getUserDefinedMetadata()` says what it was trained on and its held-out accuracy. `location`
+ * defaults to the weights shipped in this package.
+ */
+export async function loadEmojiClassifier(location: string = emojiClassifierPath()): Promise<tfl.LayersModel> {
   return tfl.loadLayersModel(modelFileHandler(location));
 }
 
