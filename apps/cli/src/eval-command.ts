@@ -1,11 +1,9 @@
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
-import { GanError, createRandom } from '@gan/core';
-import type { ArrayDataset } from '@gan/data';
+import { createRandom, GanError } from '@gan/core';
+import { loadNpy } from '@gan/data/node';
 import {
-  type FeatureNetwork,
-  featureAndProbabilityModel,
   featureBatch,
   frechetDistance,
   inceptionScore,
@@ -13,40 +11,52 @@ import {
   precisionRecall,
   runningStatistics,
 } from '@gan/metrics';
-import { digitClassifierPath, loadDigitClassifier, loadInceptionGraphModel } from '@gan/metrics/node';
-import { loadNpy } from '@gan/data/node';
 import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag, integerFlag } from './args.js';
 import { loadData } from './datasets.js';
-import { readRunConfig } from './sample-command.js';
+import { describeReference, generatedImages, generatedLabels, referenceImages } from './eval-images.js';
+import { type FeatureSetup, featureSetup } from './feature-network.js';
 import { runPaths, writeJson } from './run-files.js';
+import { readRunConfig } from './sample-command.js';
+import { backgroundFlag } from './train-settings.js';
 
 export const evalUsage = `gan eval --from DIR [options]
 gan eval --images FILE.npy --data SPEC [options]
 
-Measures a trained generator against real data and writes eval.json into DIR.
+Measures a trained generator against real data and writes eval.json into DIR (or --out FILE).
 
   --from DIR          run folder written by gan train
   --images FILE.npy   measure these images instead of a run's generator: float32 (N, H, W, C) or (N, H, W)
                       in [0, 1], e.g. from gan sample --out x.npy or another library (a PyTorch run saved
                       with numpy.save after moving channels last); writes FILE.eval.json
-  --data SPEC         real images: shapes, mnist, fashion-mnist or a folder (default: the run's training data)
+  --data SPEC         real images: shapes, mnist, fashion-mnist, emoji or a folder (default: the run's
+                      training data, over its --background, resized to the measured images' size)
   --metrics LIST      comma-separated: fid, kid, is, pr (precision/recall) (default fid,kid,is)
   --count N           generated images (default 10000)
-  --real-count N      real images (default: as many as --count, at most the data set)
+  --real-count N      real images (default: as many as --count, at most the data set; the first N for
+                      28×28×1, else N evenly spaced over the set)
   --batch-size N      images per forward pass (default 200)
   --splits N          Inception Score splits (default 10)
   --kid-subsets N     KID subsets (default 100; each of min(1000, count) samples)
   --features PATH     tfjs graph model (folder or model.json, e.g. Inception-v3 converted with
-                      tensorflowjs_converter) for images that are not 28×28×1; required for those
+                      tensorflowjs_converter) instead of the built-in feature network; required for images
+                      that are neither 28×28×1 nor 64×64×3
   --features-range R  value range the --features model expects: 0,1 or -1,1 (default 0,1)
   --seed N            seed for the noise and the KID subsets (default 0)
   --backend NAME      auto | tensorflow | webgpu | wasm | cpu (default auto)
+  --out FILE          where to write the report (default DIR/eval.json, or FILE.eval.json for --images)
+  --background COLOR  colour the real images' transparent pixels are composited over (image folders, emoji):
+                      white, black, gray, #rrggbb or r,g,b (default: the run's --background, else white)
+  --sample-mode M     the generator's batch normalisation: eval (its moving statistics) or train (each
+                      batch's own, of --batch-size images, as PyTorch samples a model never put in eval()
+                      mode, e.g. the DCGAN tutorial) (default eval)
 
 28×28×1 runs are measured with the digit classifier shipped in @gan/metrics (64 penultimate features, softmax
-for IS). Its numbers are comparable only with other numbers of this same protocol, not with published
-Inception-based FIDs.`;
+for IS), 64×64×3 runs with its emoji classifier (128 penultimate features, softmax over the 9 emoji
+categories for IS; trained on the emoji of --data emoji). Conditional 64×64×3 runs get labels in the
+proportions of the real data. These numbers are comparable only with other numbers of the same protocol
+(network, data, counts), not with published Inception-based FIDs.`;
 
 const knownMetrics = ['fid', 'kid', 'is', 'pr'] as const;
 type MetricName = (typeof knownMetrics)[number];
@@ -62,77 +72,6 @@ function metricList(value: string | undefined): MetricName[] {
     }
   }
   return [...new Set(names)] as MetricName[];
-}
-
-/** The feature network, how images must be prepared for it, and how to describe it in the report. */
-export interface FeatureSetup {
-  network: FeatureNetwork;
-  prepare: (images01: tf.Tensor4D) => tf.Tensor4D;
-  description: string;
-  hasProbabilities: boolean;
-}
-
-export async function featureSetup(
-  path: string | undefined,
-  imageShape: readonly number[],
-  range: string,
-): Promise<FeatureSetup> {
-  const is28Gray = imageShape.length === 3 && imageShape[0] === 28 && imageShape[1] === 28 && imageShape[2] === 1;
-  if (!path) {
-    if (!is28Gray) {
-      throw new GanError(
-        'INVALID_ARGUMENT',
-        `This run makes [${imageShape.join(', ')}] images; the built-in feature network (the @gan/metrics digit classifier) ` +
-          'takes 28×28×1 only. Pass --features PATH to a tfjs graph model for natural images, e.g. Inception-v3 converted ' +
-          'with tensorflowjs_converter (nothing is downloaded for you).',
-      );
-    }
-    const classifier = await loadDigitClassifier();
-    return {
-      network: featureAndProbabilityModel(classifier),
-      prepare: (images) => images,
-      description:
-        `@gan/metrics digit classifier (${digitClassifierPath()}): 64 penultimate ReLU features, softmax for IS; ` +
-        'trained on 8000 MNIST t10k digits, 2000 held out. Not Inception-v3: compare only with numbers of this protocol.',
-      hasProbabilities: true,
-    };
-  }
-  if (range !== '0,1' && range !== '-1,1') {
-    throw new GanError('INVALID_ARGUMENT', `Expected --features-range 0,1 or -1,1, got "${range}".`);
-  }
-  const model = await loadInceptionGraphModel(path);
-  const inputShape = model.inputs[0]?.shape ?? [];
-  const [height, width] = [inputShape[1], inputShape[2]];
-  const channels = inputShape[3] ?? 3;
-  return {
-    network: (images) => model.predict(images) as tf.Tensor | tf.Tensor[],
-    prepare: (images) =>
-      tf.tidy(() => {
-        let x: tf.Tensor4D = images;
-        if (height && width && height > 0 && width > 0 && (height !== x.shape[1] || width !== x.shape[2])) {
-          x = tf.image.resizeBilinear(x, [height, width]);
-        }
-        if (channels === 3 && x.shape[3] === 1) x = tf.tile(x, [1, 1, 1, 3]);
-        return range === '-1,1' ? tf.sub(tf.mul(x, 2), 1) : x;
-      }),
-    description:
-      `graph model ${path} (input [${inputShape.join(', ')}], values in [${range}], images resized bilinearly); ` +
-      'its first output is the feature vector' +
-      (model.outputs.length > 1 ? ', its second the class probabilities' : ''),
-    hasProbabilities: model.outputs.length > 1,
-  };
-}
-
-/** Real images `start .. start+count` of `data` as `[n, h, w, c]` in [0, 1]. */
-export function realBatch(data: ArrayDataset, start: number, count: number): tf.Tensor4D {
-  const size = data.shape.reduce((a, b) => a * b, 1);
-  const raw = data.x.subarray(start * size, (start + count) * size);
-  const [low, high] = data.range;
-  const values =
-    raw instanceof Uint8Array
-      ? Float32Array.from(raw, (v) => v / 255)
-      : Float32Array.from(raw, (v) => (v - low!) / (high! - low!));
-  return tf.tensor4d(values, [count, ...(data.shape as [number, number, number])]);
 }
 
 export interface Collected {
@@ -181,35 +120,20 @@ async function generatedFeatures(
   count: number,
   batchSize: number,
   random: ReturnType<typeof createRandom>,
+  labelOf: ((i: number) => number) | undefined,
+  sampleMode: 'eval' | 'train',
   keepFeatures: boolean,
 ): Promise<Collected> {
-  const { info } = config;
   const generator = await loadModel(runPaths(from).generator);
-  const noiseKind = config.training?.noise ?? 'normal';
-  const range = info.outputRange ?? [-1, 1];
   try {
-    return await collect(
-      setup,
-      count,
-      batchSize,
-      (start, size) =>
-        tf.tidy((): tf.Tensor4D => {
-          const noiseValues =
-            noiseKind === 'uniform'
-              ? random.uniform(size * info.latentDim, -1, 1)
-              : random.normal(size * info.latentDim);
-          const noise = tf.tensor2d(noiseValues, [size, info.latentDim]);
-          let inputs: tf.Tensor | tf.Tensor[] = noise;
-          if (info.conditional) {
-            const k = info.numClasses!;
-            const indices = Array.from({ length: size }, (_, i) => (start + i) % k);
-            inputs = [noise, tf.cast(tf.oneHot(tf.tensor1d(indices, 'int32'), k), 'float32')];
-          }
-          const output = generator.predict(inputs) as tf.Tensor4D;
-          return tf.clipByValue(tf.div(tf.sub(output, range[0]), range[1] - range[0]), 0, 1) as tf.Tensor4D;
-        }),
-      keepFeatures,
-    );
+    const makeBatch = generatedImages(generator, {
+      noise: config.training?.noise ?? 'normal',
+      range: config.info.outputRange ?? [-1, 1],
+      random,
+      labelOf,
+      sampleMode,
+    });
+    return await collect(setup, count, batchSize, makeBatch, keepFeatures);
   } finally {
     generator.dispose();
   }
@@ -302,6 +226,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'features-range': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      out: { type: 'string' },
+      background: { type: 'string' },
+      'sample-mode': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -324,11 +251,18 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const splits = integerFlag(values.splits, 'splits', 10);
   const kidSubsets = integerFlag(values['kid-subsets'], 'kid-subsets', 100);
   const seed = integerFlag(values.seed, 'seed', 0, 0);
+  const sampleMode = values['sample-mode'] ?? 'eval';
+  if (sampleMode !== 'eval' && sampleMode !== 'train') {
+    throw new GanError('INVALID_ARGUMENT', `Expected --sample-mode eval or train, got "${sampleMode}".`);
+  }
+  if (images && values['sample-mode'] !== undefined) {
+    throw new GanError('INVALID_ARGUMENT', "--sample-mode applies to a run's generator (--from), not to --images.");
+  }
   const config = (
     images ? { info: { imageShape: images.imageShape } } : readRunConfig(values.from as string)
   ) as Partial<ReturnType<typeof readRunConfig>> & {
     info: ReturnType<typeof readRunConfig>['info'] & { imageShape: number[] };
-    data?: { spec?: string };
+    data?: { spec?: string; background?: [number, number, number] };
   };
   const { info } = config;
   if (metrics.includes('is') && count < splits) {
@@ -352,7 +286,15 @@ export async function evalCommand(argv: string[]): Promise<void> {
       'The Inception Score needs class probabilities, and the --features model has a single output. Leave "is" out of --metrics or pass a model whose second output is a softmax.',
     );
   }
-  const data = await loadData(dataSpec, { range: [0, 1], seed, log: (line) => console.error(line) });
+  // Real images as the run saw them: resized to the measured images' side, over the run's background.
+  const [height, width] = info.imageShape;
+  const data = await loadData(dataSpec, {
+    range: [0, 1],
+    imageSize: height === width ? height : undefined,
+    background: backgroundFlag(values.background) ?? config.data?.background,
+    seed,
+    log: (line) => console.error(line),
+  });
   const dataShape = [...data.shape];
   if (dataShape.join(',') !== info.imageShape.join(',')) {
     throw new GanError(
@@ -363,20 +305,42 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const realCount = Math.min(integerFlag(values['real-count'], 'real-count', count, 2), data.size);
   const keepFeatures = metrics.includes('kid') || metrics.includes('pr');
 
-  const real = await collect(setup, realCount, batchSize, (start, size) => realBatch(data, start, size), keepFeatures);
+  const real = await collect(
+    setup,
+    realCount,
+    batchSize,
+    referenceImages(data, setup.selection, realCount),
+    keepFeatures,
+  );
 
   const random = createRandom(seed);
+  const labels = info.conditional ? generatedLabels(data, setup.selection, count, info.numClasses!) : undefined;
   const fake = images
     ? await collect(setup, count, batchSize, (start, size) => images.batch(start, size), keepFeatures)
-    : await generatedFeatures(values.from as string, config as never, setup, count, batchSize, random, keepFeatures);
+    : await generatedFeatures(
+        values.from as string,
+        config as never,
+        setup,
+        count,
+        batchSize,
+        random,
+        labels?.labelOf,
+        sampleMode,
+        keepFeatures,
+      );
 
   const protocol = {
     featureNetwork: setup.description,
+    network: setup.name,
+    counts: { generated: count, real: realCount },
     generated: images
       ? `${count} images from ${values.images}`
       : `${count} images from ${join(values.from as string, 'generator')}, noise ${config.training?.noise ?? 'normal'} with seed ${seed}` +
-        (info.conditional ? `, labels cycling through ${info.numClasses} classes` : ''),
-    reference: `${realCount} real images of ${data.name} (${data.source}), first ${realCount}, scaled to [0, 1]`,
+        (labels ? `, ${labels.description}` : '') +
+        (sampleMode === 'train'
+          ? `, batch normalisation with the statistics of each batch of ${batchSize} (--sample-mode train)`
+          : ''),
+    reference: describeReference(data, setup.selection, realCount),
     backend: backend.name,
   };
 
@@ -386,7 +350,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     const fid = frechetDistance(real.statistics.statistics(), fake.statistics.statistics());
     results.fid = fid;
     lines.push(
-      `FID        ${fid.toFixed(3)}   (Fréchet distance of ${real.dim}-d features, ${count} generated vs ${realCount} real)`,
+      `FID        ${fid.toFixed(3)}   (Fréchet distance of ${real.dim}-d ${setup.name} features, ${count} generated vs ${realCount} real)`,
     );
   }
   if (keepFeatures) {
@@ -396,7 +360,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       const kid = await kernelInceptionDistance(realFeatures, fakeFeatures, { subsets: kidSubsets, seed });
       results.kid = kid;
       lines.push(
-        `KID        ${kid.mean.toFixed(5)} ± ${kid.std.toFixed(5)}   (unbiased MMD², cubic kernel, ${kid.subsets} subsets of ${kid.subsetSize})`,
+        `KID        ${kid.mean.toFixed(5)} ± ${kid.std.toFixed(5)}   (unbiased MMD² of the ${real.dim}-d ${setup.name} features, cubic kernel, ${kid.subsets} subsets of ${kid.subsetSize})`,
       );
     }
     if (metrics.includes('pr')) {
@@ -404,7 +368,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       results.precision = pr.precision;
       results.recall = pr.recall;
       lines.push(
-        `precision  ${pr.precision.toFixed(4)}   recall ${pr.recall.toFixed(4)}   (k-NN manifolds, k = ${pr.k})`,
+        `precision  ${pr.precision.toFixed(4)}   recall ${pr.recall.toFixed(4)}   (k-NN manifolds of the ${setup.name} features, k = ${pr.k})`,
       );
     }
     tf.dispose([realFeatures, fakeFeatures]);
@@ -415,12 +379,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
     probabilities.dispose();
     results.is = score;
     lines.push(
-      `IS         ${score.mean.toFixed(3)} ± ${score.std.toFixed(3)}   (${score.splits} splits of the ${count} generated images; at most ${fake.classes})`,
+      `IS         ${score.mean.toFixed(3)} ± ${score.std.toFixed(3)}   (${setup.name} softmax, ${score.splits} splits of the ${count} generated images; at most ${fake.classes})`,
     );
   }
-  const path = images
-    ? `${(values.images as string).replace(/\.npy$/i, '')}.eval.json`
-    : join(values.from as string, 'eval.json');
+  const path =
+    values.out ??
+    (images
+      ? `${(values.images as string).replace(/\.npy$/i, '')}.eval.json`
+      : join(values.from as string, 'eval.json'));
   await writeJson(path, { metrics: results, protocol, createdAt: new Date().toISOString() });
   console.log(lines.join('\n'));
   console.log(`feature network: ${protocol.featureNetwork}`);

@@ -1,13 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { mnist, saveNpy } from '@gan/data/node';
+import { dirname, join } from 'node:path';
+import { arrayDataset } from '@gan/data';
+import { encodePng, mnist, saveNpy } from '@gan/data/node';
 import { createGan } from '@gan/models';
 import { saveModel } from '@gan/models/node';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generatedLabels, referenceImages } from './eval-images.js';
 import { gan, mnistDir } from './testing/run-cli.js';
+import { createFidEvaluator } from './train-fid.js';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(path: string): [number, number] {
@@ -54,8 +57,12 @@ describe('gan eval and gan interpolate', () => {
       'wasm',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/FID\s+\d+\.\d{3}\s+\(Fréchet distance of 64-d features, 40 generated vs 30 real\)/);
-    expect(result.stdout).toMatch(/KID\s+-?\d+\.\d+ ± \d+\.\d+\s+\(unbiased MMD², cubic kernel, 3 subsets of 30\)/);
+    expect(result.stdout).toMatch(
+      /FID\s+\d+\.\d{3}\s+\(Fréchet distance of 64-d digit classifier features, 40 generated vs 30 real\)/,
+    );
+    expect(result.stdout).toMatch(
+      /KID\s+-?\d+\.\d+ ± \d+\.\d+\s+\(unbiased MMD² of the 64-d digit classifier features, cubic kernel, 3 subsets of 30\)/,
+    );
     expect(result.stdout).toContain('digit classifier');
     expect(result.stdout).toContain('Not Inception-v3');
     const report = JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8'));
@@ -130,7 +137,7 @@ describe('gan eval and gan interpolate', () => {
     expect(both.stderr).toContain('either --from DIR');
   }, 600_000);
 
-  it('rejects an unknown metric and runs whose images need --features', async () => {
+  it('rejects an unknown metric and runs whose images no built-in network takes', async () => {
     const unknown = await gan(['eval', '--from', runDir, '--metrics', 'fid,lpips']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown metric "lpips"');
@@ -138,13 +145,16 @@ describe('gan eval and gan interpolate', () => {
     writeFileSync(
       join(colour, 'config.json'),
       JSON.stringify({
-        info: { latentDim: 100, conditional: false, imageShape: [64, 64, 3], outputRange: [-1, 1] },
+        info: { latentDim: 100, conditional: false, imageShape: [32, 32, 3], outputRange: [-1, 1] },
         training: { noise: 'normal' },
         data: { spec: 'shapes' },
       }),
     );
     const result = await gan(['eval', '--from', colour, '--backend', 'cpu']);
     expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'This run makes [32, 32, 3] images, and no built-in feature network of @gan/metrics takes those: the digit classifier takes 28×28×1 images, the emoji classifier 64×64×3.',
+    );
     expect(result.stderr).toContain('Pass --features PATH to a tfjs graph model');
   });
 
@@ -178,5 +188,200 @@ describe('gan eval and gan interpolate', () => {
     const bad = await gan(['interpolate', '--from', runDir, '--method', 'cubic']);
     expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toContain('Unknown --method "cubic"');
+  }, 120_000);
+});
+
+/**
+ * `count` emoji-like 64×64 RGB images on white, in two classes: discs ("faces", a yellowish disc with two dark
+ * eyes) and striped rectangles ("flags"), colours and positions varying with the index.
+ */
+function emojiLikeImages(count: number): { pixels: Uint8Array; labels: number[] } {
+  const pixels = new Uint8Array(count * 64 * 64 * 3).fill(255);
+  const labels: number[] = [];
+  for (let n = 0; n < count; n++) {
+    const label = n % 2;
+    labels.push(label);
+    const shift = (n * 7) % 9;
+    const hue = (n * 37) % 80;
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 64; x++) {
+        let colour: [number, number, number] | undefined;
+        if (label === 0) {
+          const [dx, dy] = [x - 28 - shift, y - 30 - (shift >> 1)];
+          if (dx * dx + dy * dy < 22 * 22) colour = [240, 190 + hue / 2, 40 + hue];
+          if ((dx + 8) ** 2 + (dy + 6) ** 2 < 9 || (dx - 8) ** 2 + (dy + 6) ** 2 < 9) colour = [40, 30, 20];
+        } else if (x >= 6 && x < 58 && y >= 14 + shift && y < 48 + shift) {
+          colour = ((y - shift) >> 3) % 2 === 0 ? [200 - hue, 30, 40 + hue] : [30 + hue, 60, 200];
+        }
+        if (colour) pixels.set(colour, (n * 64 * 64 + y * 64 + x) * 3);
+      }
+    }
+  }
+  return { pixels, labels };
+}
+
+describe('gan eval and --eval-every on 64×64×3 runs: the emoji classifier', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gan-eval-colour-'));
+  const runDir = join(dir, 'run');
+  const folder = join(dir, 'emoji-like');
+  const count = 24;
+  const { pixels, labels } = emojiLikeImages(count);
+
+  beforeAll(async () => {
+    // An image folder of PNGs made here (one subfolder per class), so the tests need no emoji download, and a
+    // run folder as gan train writes it, with an untrained 64×64×3 DCGAN generator.
+    for (let n = 0; n < count; n++) {
+      const path = join(folder, labels[n] === 0 ? 'faces' : 'flags', `${String(n).padStart(2, '0')}.png`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, await encodePng(pixels.subarray(n * 12288, (n + 1) * 12288), 64, 64, 3));
+    }
+    await tf.setBackend('cpu');
+    const gan = createGan('dcgan', { seed: 5, imageSize: 64, channels: 3, ngf: 8, ndf: 8 });
+    await saveModel(gan.generator, join(runDir, 'generator'));
+    writeFileSync(
+      join(runDir, 'config.json'),
+      JSON.stringify({ model: 'dcgan', info: gan.info, data: { spec: folder }, training: { noise: 'normal' } }),
+    );
+    gan.generator.dispose();
+    gan.discriminator.dispose();
+  }, 60_000);
+
+  it('measures a colour run with the shipped emoji classifier and prints its protocol with the figures', async () => {
+    const result = await gan([
+      'eval',
+      '--from',
+      runDir,
+      '--metrics',
+      'fid,kid,is,pr',
+      '--count',
+      '30',
+      '--splits',
+      '2',
+      '--kid-subsets',
+      '3',
+      '--batch-size',
+      '16',
+      '--backend',
+      'wasm',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /FID\s+\d+\.\d{3}\s+\(Fréchet distance of 128-d emoji classifier features, 30 generated vs 24 real\)/,
+    );
+    expect(result.stdout).toMatch(/KID .*128-d emoji classifier features, cubic kernel, 3 subsets of 24\)/);
+    expect(result.stdout).toMatch(/IS .*\(emoji classifier softmax, 2 splits of the 30 generated images; at most 9\)/);
+    expect(result.stdout).toMatch(/feature network: @gan\/metrics emoji classifier .*128 penultimate ReLU features/);
+    expect(result.stdout).toMatch(/held-out accuracy \d+\.\d %/);
+    expect(result.stdout).toContain('Not Inception-v3: compare only with numbers of this protocol.');
+    const report = JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8'));
+    expect(report.protocol.network).toBe('emoji classifier');
+    expect(report.protocol.counts).toEqual({ generated: 30, real: 24 });
+    expect(report.protocol.reference).toContain('24 real images of emoji-like');
+    expect(report.metrics.fid).toBeGreaterThan(1);
+    expect(report.metrics.is.mean).toBeGreaterThanOrEqual(1);
+    expect(report.metrics.is.mean).toBeLessThanOrEqual(9);
+
+    // The generator's batch normalisation with each batch's statistics, as PyTorch samples the DCGAN tutorial.
+    const out = join(dir, 'train-mode.json');
+    const trainMode = await gan([
+      'eval',
+      '--from',
+      runDir,
+      '--metrics',
+      'fid',
+      '--count',
+      '30',
+      '--batch-size',
+      '10',
+      '--sample-mode',
+      'train',
+      '--out',
+      out,
+      '--backend',
+      'wasm',
+    ]);
+    expect(trainMode.code, trainMode.stderr).toBe(0);
+    const trainReport = JSON.parse(readFileSync(out, 'utf8'));
+    expect(trainReport.protocol.generated).toContain('batch normalisation with the statistics of each batch of 10');
+    expect(trainReport.metrics.fid).not.toBeCloseTo(report.metrics.fid, 3);
+  }, 180_000);
+
+  it('measures 64×64×3 images from a .npy file and writes the report to --out', async () => {
+    const same = join(dir, 'same.npy');
+    await saveNpy(
+      same,
+      Float32Array.from(pixels, (v) => v / 255),
+      [count, 64, 64, 3],
+    );
+    const noise = join(dir, 'noise.npy');
+    await saveNpy(
+      noise,
+      Float32Array.from({ length: pixels.length }, (_, i) => ((i * 7919) % 256) / 255),
+      [count, 64, 64, 3],
+    );
+    const args = ['--data', folder, '--metrics', 'fid,is', '--splits', '2', '--backend', 'wasm'];
+    const sameOut = join(dir, 'reports', 'same.json');
+    const sameResult = await gan(['eval', '--images', same, ...args, '--out', sameOut]);
+    expect(sameResult.code, sameResult.stderr).toBe(0);
+    expect(sameResult.stdout).toContain(`wrote ${sameOut}`);
+    const sameReport = JSON.parse(readFileSync(sameOut, 'utf8'));
+    // The same images on both sides (PNG round trip of bytes): the Fréchet distance is zero up to float error.
+    expect(sameReport.metrics.fid).toBeLessThan(1e-2);
+    const noiseResult = await gan(['eval', '--images', noise, ...args]);
+    expect(noiseResult.code, noiseResult.stderr).toBe(0);
+    const noiseReport = JSON.parse(readFileSync(join(dir, 'noise.eval.json'), 'utf8'));
+    expect(noiseReport.metrics.fid).toBeGreaterThan(1);
+    expect(noiseReport.protocol.featureNetwork).toBe(sameReport.protocol.featureNetwork);
+    const mode = await gan(['eval', '--images', same, ...args, '--sample-mode', 'train']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain("--sample-mode applies to a run's generator (--from), not to --images.");
+  }, 180_000);
+
+  it('chooses real images spread over the set and gives a conditional generator labels in their proportions', () => {
+    const data = arrayDataset({
+      x: new Uint8Array(10 * 3).map((_, i) => Math.floor(i / 3) * 20),
+      shape: [1, 1, 3],
+      labels: Int32Array.from([0, 0, 0, 0, 0, 0, 1, 1, 2, 2]),
+      name: 'ten',
+    });
+    const spread = referenceImages(data, 'spread', 4)(0, 4);
+    // Examples 0, 2, 5 and 7 of 10 (index ⌊i·10/4⌋), their first channel i·20/255.
+    expect(Array.from(spread.dataSync().filter((_, i) => i % 3 === 0)).map((v) => Math.round(v * 255))).toEqual([
+      0, 40, 100, 140,
+    ]);
+    const first = referenceImages(data, 'first', 4)(1, 2);
+    expect(Array.from(first.dataSync().filter((_, i) => i % 3 === 0)).map((v) => Math.round(v * 255))).toEqual([
+      20, 40,
+    ]);
+    tf.dispose([spread, first]);
+    const proportional = generatedLabels(data, 'spread', 20, 3);
+    const drawn = Array.from({ length: 20 }, (_, i) => proportional.labelOf(i));
+    expect([0, 1, 2].map((k) => drawn.filter((label) => label === k).length)).toEqual([12, 4, 4]);
+    expect(proportional.description).toBe('labels of 3 classes in the proportions of ten');
+    const cycling = generatedLabels(data, 'first', 20, 3);
+    expect(Array.from({ length: 5 }, (_, i) => cycling.labelOf(i))).toEqual([0, 1, 2, 0, 1]);
+  });
+
+  it('measures FID during training (--eval-every) with the same network, and rejects shapes it has none for', async () => {
+    await tf.setBackend('cpu');
+    const data = arrayDataset({ x: pixels, shape: [64, 64, 3], labels: Int32Array.from(labels), range: [-1, 1] });
+    const evaluator = await createFidEvaluator({ data, count: 12, noise: 'normal', seed: 1, batchSize: 12 });
+    expect(evaluator.realCount).toBe(12);
+    expect(evaluator.network).toBe('emoji classifier');
+    expect(evaluator.protocol).toContain('Not Inception-v3');
+    const gan = createGan('dcgan', { seed: 2, imageSize: 64, channels: 3, ngf: 8, ndf: 8 });
+    const before = tf.memory().numTensors;
+    const fid = await evaluator.measure(gan.generator);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Number.isFinite(fid) && fid > 0).toBe(true);
+    // The same noise every call: the same figure.
+    expect(await evaluator.measure(gan.generator)).toBeCloseTo(fid, 6);
+    gan.generator.dispose();
+    gan.discriminator.dispose();
+
+    const small = arrayDataset({ x: new Uint8Array(2 * 32 * 32 * 3), shape: [32, 32, 3] });
+    await expect(createFidEvaluator({ data: small, count: 2, noise: 'normal', seed: 1 })).rejects.toThrow(
+      /the digit classifier takes 28×28×1 images, the emoji classifier 64×64×3; this run's data is \[32, 32, 3\]/,
+    );
   }, 120_000);
 });

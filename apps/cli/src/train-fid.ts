@@ -2,12 +2,13 @@ import { createRandom, GanError } from '@gan/core';
 import type { ArrayDataset } from '@gan/data';
 import { frechetDistance } from '@gan/metrics';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import * as tf from '@tensorflow/tfjs-core';
-import { collect, featureSetup, realBatch } from './eval-command.js';
+import { collect } from './eval-command.js';
+import { generatedImages, generatedLabels, referenceImages } from './eval-images.js';
+import { builtInShapes, featureSetup } from './feature-network.js';
 
 /** What {@link createFidEvaluator} needs. */
 export interface FidEvaluatorConfig {
-  /** The training data; its first `count` examples (or all, when fewer) are the reference. */
+  /** The training data; the reference is `count` of its examples (or all, when fewer), chosen as `gan eval` does. */
   data: ArrayDataset;
   /** Generated images per measurement. */
   count: number;
@@ -25,54 +26,51 @@ export interface FidEvaluator {
   measure(generator: tfl.LayersModel): Promise<number>;
   /** Real images used as the reference. */
   readonly realCount: number;
+  /** Short name of the feature network, e.g. `emoji classifier`, for each figure's line. */
+  readonly network: string;
+  /** The feature network and what it was trained on, to print with the figures. */
+  readonly protocol: string;
 }
 
 /**
- * The FID of `gan train --eval-every`: the same protocol as `gan eval` (the @gan/metrics digit classifier's
- * 64 features, images scaled to [0, 1]), so 28×28×1 runs only; noise drawn from its own seeded source, so
- * measuring never changes the training run.
+ * The FID of `gan train --eval-every`: the same protocol as `gan eval` (the built-in feature network of
+ * @gan/metrics for the data's shape: the digit classifier's 64 features for 28×28×1, the emoji classifier's
+ * 128 for 64×64×3; images scaled to [0, 1]; the same choice of real images and of labels for a conditional
+ * generator); noise drawn from its own seeded source, so measuring never changes the training run.
  */
 export async function createFidEvaluator(config: FidEvaluatorConfig): Promise<FidEvaluator> {
   const { data, count, noise, seed } = config;
   const batchSize = config.batchSize ?? 200;
   const shape = [...data.shape];
-  if (shape.join(',') !== '28,28,1') {
+  let setup: Awaited<ReturnType<typeof featureSetup>>;
+  try {
+    setup = await featureSetup(undefined, shape, '0,1');
+  } catch (cause) {
+    if (!GanError.isInstance(cause)) throw cause;
     throw new GanError(
       'UNSUPPORTED',
-      `--eval-every measures FID with the @gan/metrics digit classifier, which takes 28×28×1 images; this run's data is [${shape.join(', ')}]. ` +
+      `--eval-every measures FID with the built-in feature networks of @gan/metrics: ${builtInShapes()}; this run's data is [${shape.join(', ')}]. ` +
         'Drop --eval-every (and --keep-best-by fid), and measure the saved generator with gan eval --features PATH instead.',
+      { cause },
     );
   }
-  const setup = await featureSetup(undefined, shape, '0,1');
   const realCount = Math.min(count, data.size);
-  const real = await collect(setup, realCount, batchSize, (start, size) => realBatch(data, start, size), false);
+  const real = await collect(setup, realCount, batchSize, referenceImages(data, setup.selection, realCount), false);
   const realStatistics = real.statistics.statistics();
-  const [low, high] = data.range as [number, number];
   return {
     realCount,
+    network: setup.name,
+    protocol: setup.description,
     async measure(generator) {
-      const latentDim = generator.inputs[0]!.shape[1] as number;
       const numClasses = generator.inputs.length > 1 ? (generator.inputs[1]!.shape[1] as number) : undefined;
-      const random = createRandom(seed);
-      const fake = await collect(
-        setup,
-        count,
-        batchSize,
-        (start, size) =>
-          tf.tidy((): tf.Tensor4D => {
-            const values =
-              noise === 'uniform' ? random.uniform(size * latentDim, -1, 1) : random.normal(size * latentDim);
-            const z = tf.tensor2d(values, [size, latentDim]);
-            let inputs: tf.Tensor | tf.Tensor[] = z;
-            if (numClasses !== undefined) {
-              const indices = Array.from({ length: size }, (_, i) => (start + i) % numClasses);
-              inputs = [z, tf.cast(tf.oneHot(tf.tensor1d(indices, 'int32'), numClasses), 'float32')];
-            }
-            const output = generator.predict(inputs) as tf.Tensor4D;
-            return tf.clipByValue(tf.div(tf.sub(output, low), high - low), 0, 1) as tf.Tensor4D;
-          }),
-        false,
-      );
+      const makeBatch = generatedImages(generator, {
+        noise,
+        range: data.range as [number, number],
+        random: createRandom(seed),
+        labelOf:
+          numClasses === undefined ? undefined : generatedLabels(data, setup.selection, count, numClasses).labelOf,
+      });
+      const fake = await collect(setup, count, batchSize, makeBatch, false);
       return frechetDistance(realStatistics, fake.statistics.statistics());
     },
   };
