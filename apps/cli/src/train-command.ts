@@ -77,8 +77,9 @@ shapes, i.e. ${describePreset('quickstart')}
                       adapters such as lavapipe; --backend webgpu uses them)
   --out DIR           run folder (default runs/<model>-<data>)
   --checkpoint-every N  also save checkpoints/latest every N steps (default: at epoch ends and on Ctrl-C)
-  --eval-every N      every N epochs, measure FID with the @gan/metrics digit classifier (as gan eval does;
-                      28×28×1 runs only), log it and add it to history.json (default never)
+  --eval-every N      every N epochs, measure FID as gan eval does (the @gan/metrics digit classifier for
+                      28×28×1 runs, its emoji classifier for 64×64×3), log it and add it to history.json
+                      (default never)
   --eval-count N      generated images per FID measurement; as many real ones, at most the data set (default 1000)
   --keep-best-by M    keep checkpoints/best by ${bestMetricNames.join(' | ')} (lower is better; fid needs
                       --eval-every; default none)
@@ -458,7 +459,7 @@ async function train(settings: TrainSettings, context: TrainContext): Promise<vo
               time: new Date().toISOString(),
             });
             progress.message(
-              `epoch ${record.epoch}: FID ${measured.toFixed(3)} (${settings.evalCount} generated vs ${fid.realCount} real, digit classifier)`,
+              `epoch ${record.epoch}: FID ${measured.toFixed(3)} (${settings.evalCount} generated vs ${fid.realCount} real, ${fid.network})`,
             );
           }
           if (keepBestBy !== undefined) {
