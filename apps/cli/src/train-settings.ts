@@ -129,7 +129,7 @@ export const presets = {
     imageSize: 32,
     ngf: 16,
     ndf: 16,
-    epochs: 22,
+    epochs: 20,
     batchSize: 32,
     learningRate: 5e-4,
   },

@@ -460,6 +460,101 @@ describe('training kernels on wasm only', () => {
     tf.dispose([x, dy]);
   });
 
+  it('concatenates and splits along inner axes like the stock kernels (label maps, z with labels), int32 by the stock kernel', () => {
+    const ramp = (shape: number[], dtype: 'float32' | 'int32' = 'float32', start = 0) =>
+      tf.tensor(
+        Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => start + i),
+        shape,
+        dtype,
+      );
+    for (const [shapes, axis, dtype] of [
+      [
+        [
+          [4, 5, 5, 1],
+          [4, 5, 5, 6],
+        ],
+        3,
+        'float32',
+      ],
+      [
+        [
+          [4, 5, 5, 1],
+          [4, 5, 5, 6],
+        ],
+        -1,
+        'float32',
+      ],
+      [
+        [
+          [3, 7],
+          [3, 2],
+          [3, 1],
+        ],
+        1,
+        'float32',
+      ],
+      [
+        [
+          [2, 3, 4],
+          [2, 1, 4],
+        ],
+        1,
+        'float32',
+      ],
+      [
+        [
+          [2, 3],
+          [4, 3],
+        ],
+        0,
+        'float32',
+      ],
+      [
+        [
+          [2, 3],
+          [2, 5],
+        ],
+        1,
+        'int32',
+      ],
+    ] as const) {
+      const xs = shapes.map((shape, i) => ramp([...shape], dtype, 100 * i));
+      unregisterTrainingKernels();
+      const stock = tf.concat(xs, axis);
+      const stockParts = tf.split(
+        stock,
+        shapes.map((shape) => shape.at(axis) as number),
+        axis,
+      );
+      registerTrainingKernels({ backends: ['wasm'] });
+      const ours = tf.concat(xs, axis);
+      const ourParts = tf.split(
+        ours,
+        shapes.map((shape) => shape.at(axis) as number),
+        axis,
+      );
+      expect(ours.shape).toEqual(stock.shape);
+      expect(ours.dtype).toBe(dtype);
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(stock.dataSync()));
+      for (const [i, part] of ourParts.entries()) {
+        expect(part.shape).toEqual(stockParts[i]?.shape);
+        expect(Array.from(part.dataSync())).toEqual(Array.from(xs[i]?.dataSync() ?? []));
+      }
+      tf.dispose([...xs, stock, ours, ...stockParts, ...ourParts]);
+    }
+    // The gradient of a concatenation splits dy the same way.
+    const [a, b] = [ramp([2, 3, 3, 1]), ramp([2, 3, 3, 2], 'float32', 50)];
+    const weights = ramp([2, 3, 3, 3]);
+    const grads = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q], 3), weights)))([
+      a as tf.Tensor,
+      b as tf.Tensor,
+    ]);
+    const expected = tf.split(weights, [1, 2], 3);
+    expect(Array.from(grads[0]?.dataSync() ?? [])).toEqual(Array.from(expected[0]?.dataSync() ?? []));
+    expect(Array.from(grads[1]?.dataSync() ?? [])).toEqual(Array.from(expected[1]?.dataSync() ?? []));
+    tf.dispose([a, b, weights, ...grads, ...expected]);
+  });
+
   it('tiles like the stock kernel for every rank up to 4, with int32 too', () => {
     for (const [shape, reps, dtype] of [
       [[1, 1, 1, 5], [2, 3, 4, 1], 'float32'],
@@ -833,6 +928,8 @@ describe('registerTrainingKernels', () => {
         'cpu/Conv2DBackpropInput',
         'wasm/Identity',
         'wasm/Tile',
+        'wasm/Concat',
+        'wasm/SplitV',
         'wasm/Sum',
         'wasm/Mean',
         'wasm/GanAdamUpdate',

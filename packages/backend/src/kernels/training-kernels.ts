@@ -10,6 +10,8 @@ import {
   batchMatMul,
   blockTile,
   leadingAxesReduction,
+  rowConcat,
+  rowSplit,
   sharedCast,
   sharedIdentity,
   simdLeakyRelu,
@@ -38,6 +40,8 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
       simdLeakyReluGrad(),
       simdBatchNorm(),
       simdBatchNormGrad(),
+      rowConcat(),
+      rowSplit(),
     ];
   }
   if (backendName === 'webgpu') return [webgpuAdamUpdateKernel()];

@@ -420,3 +420,91 @@ export function batchNormGradFits(
     (scale === undefined || perChannel(scale))
   );
 }
+
+/** `outer` (the product of the dimensions before `axis`) and each input's row length from `axis` on. */
+function rowsOf(shapes: readonly number[][], axis: number): { outer: number; rows: number[] } {
+  const outer = (shapes[0] as number[]).slice(0, axis).reduce((a, b) => a * b, 1);
+  return { outer, rows: shapes.map((shape) => shape.slice(axis).reduce((a, b) => a * b, 1)) };
+}
+
+/**
+ * wasm `Concat` of float32 tensors along an inner axis (label maps joined to image channels, z joined to labels) by a
+ * loop over rows; the stock kernel makes one TypedArray `set` per row and input, which at a few channels per row is
+ * most of a conditional discriminator's time.
+ */
+export function rowConcat(): TrainingKernel {
+  return {
+    kernelName: tf.Concat,
+    create(stock) {
+      const original = stockOrThrow(stock, tf.Concat, 'wasm', 'no stock kernel');
+      return (args) => {
+        const inputs = args.inputs as unknown as tf.TensorInfo[];
+        const first = inputs[0];
+        if (first === undefined || inputs.length < 2 || inputs.some((x) => x.dtype !== 'float32'))
+          return original(args);
+        const rank = first.shape.length;
+        const axis = tf.util.parseAxisParam((args.attrs as unknown as { axis: number }).axis, first.shape)[0] as number;
+        if (axis === 0 || inputs.some((x) => x.shape.length !== rank)) return original(args);
+        const { outer, rows } = rowsOf(
+          inputs.map((x) => x.shape),
+          axis,
+        );
+        const total = rows.reduce((a, b) => a + b, 0);
+        const backend = args.backend as WasmBackendData;
+        const shape = [...first.shape];
+        shape[axis] = inputs.reduce((sum, x) => sum + (x.shape[axis] as number), 0);
+        const out = backend.makeOutput(shape, 'float32');
+        const target = backend.typedArrayFromHeap(out) as Float32Array;
+        let offset = 0;
+        for (const [i, x] of inputs.entries()) {
+          const source = backend.typedArrayFromHeap(x) as Float32Array;
+          const row = rows[i] as number;
+          for (let o = 0; o < outer; o++) {
+            const from = o * row;
+            const to = o * total + offset;
+            for (let j = 0; j < row; j++) target[to + j] = source[from + j] as number;
+          }
+          offset += row;
+        }
+        return out;
+      };
+    },
+  };
+}
+
+/** wasm `SplitV` of a float32 tensor along an inner axis (the gradient of {@link rowConcat}) by a loop over rows. */
+export function rowSplit(): TrainingKernel {
+  return {
+    kernelName: tf.SplitV,
+    create(stock) {
+      const original = stockOrThrow(stock, tf.SplitV, 'wasm', 'no stock kernel');
+      return (args) => {
+        const { x } = args.inputs as { x: tf.TensorInfo };
+        const attrs = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+        if (x.dtype !== 'float32') return original(args);
+        const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0] as number;
+        if (axis === 0) return original(args);
+        const sizes = tf.backend_util.prepareSplitSize(x, attrs.numOrSizeSplits, axis);
+        const shapes = sizes.map((size) => x.shape.map((d, i) => (i === axis ? size : d)));
+        const { outer, rows } = rowsOf(shapes, axis);
+        const total = rows.reduce((a, b) => a + b, 0);
+        const backend = args.backend as WasmBackendData;
+        const outs = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
+        // Views after every allocation: an allocation may grow the heap and detach earlier views.
+        const source = backend.typedArrayFromHeap(x) as Float32Array;
+        let offset = 0;
+        for (const [i, out] of outs.entries()) {
+          const target = backend.typedArrayFromHeap(out) as Float32Array;
+          const row = rows[i] as number;
+          for (let o = 0; o < outer; o++) {
+            const from = o * total + offset;
+            const to = o * row;
+            for (let j = 0; j < row; j++) target[to + j] = source[from + j] as number;
+          }
+          offset += row;
+        }
+        return outs;
+      };
+    },
+  };
+}
