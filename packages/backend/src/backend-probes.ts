@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GanError, importOptional } from '@gan/core';
 import { registerTrainingKernels } from './register-training-kernels.js';
-import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
-import { enableWasmThreads } from './wasm-threads.js';
-import { gemmFor } from './kernels/gemm.js';
+import { enableRelaxedSimd, hasRelaxedSimd } from './wasm/relaxed-simd.js';
+import { enableWasmThreads } from './wasm/threads.js';
+import { gemmFor } from './wasm/gemm.js';
 
 /** A backend `initBackend` can pick. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
 import type { KernelArgs, TrainingKernel } from './kernel-types.js';
-import { type SimdKernels, simdKernelsFor } from './wasm-simd.js';
+import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
 
 /**
  * The name of the fused Adam update kernel. `@gan/train`'s Adam optimizer runs it when the current

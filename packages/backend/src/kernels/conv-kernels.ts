@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ConvBackpropAttrs, convGeometry } from './conv-geometry.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
-import { gemmFor } from './gemm.js';
+import { gemmFor } from '../wasm/gemm.js';
 import { filterGradientByGemm, inputGradientByGemm } from './gemm-conv.js';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
 import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-types.js';

@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
-import type { Gemm } from './gemm.js';
+import type { Gemm } from '../wasm/gemm.js';
 import type { KernelHost } from './kernel-host.js';
-import { simdKernelsFor } from './wasm-simd.js';
+import { simdKernelsFor } from '../wasm/simd.js';
 
 // 2-D convolutions (NHWC, filters HWIO) and their gradients as im2col / col2im around the blocked WebAssembly SIMD
 // product of gemm.ts. With `cols [pixels, taps]` (a row per output pixel, a column per filter tap and input

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Gemm, gemmFor } from './gemm.js';
+import { type Gemm, gemmFor } from '../wasm/gemm.js';
 import { geometryOf } from './conv-geometry.js';
 import { type ConvShape, conv2dByGemm } from './gemm-conv.js';
 import { wasmKernelHost } from './kernel-host.js';
-import { simdKernelsFor } from './wasm-simd.js';
+import { simdKernelsFor } from '../wasm/simd.js';
 import { type KernelArgs, type StockKernels, stockOrThrow, type TrainingKernel } from './kernel-types.js';
 
 interface WasmBackendData extends tf.KernelBackend {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { previousGradients } from './gradient-fallbacks.js';
 import { batchNormGradFits, batchNormGradKernelName, leakyReluGradKernelName } from './wasm-kernels.js';
-import { simdKernelsFor } from './wasm-simd.js';
+import { simdKernelsFor } from '../wasm/simd.js';
 
 /**
  * LeakyReLU's gradient through {@link leakyReluGradKernelName} (one pass) where the current backend has that kernel,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { simdKernelsFor } from './wasm-simd.js';
+import { simdKernelsFor } from '../wasm/simd.js';
 
 /**
  * What a custom kernel needs from a backend: allocate float32 outputs, read and write their

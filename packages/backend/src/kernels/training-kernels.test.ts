@@ -9,7 +9,7 @@ import { convGeometry } from './conv-geometry.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
 import { fusedMatMulWithTransposedWeights, transposedTwinCount } from './fused-mat-mul.js';
-import { setGemmEnabled } from './gemm.js';
+import { setGemmEnabled } from '../wasm/gemm.js';
 import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

@@ -4,7 +4,7 @@ import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-typ
 import { type MatMulAttrs, matMulWithoutTransposes } from './mat-mul.js';
 import { leadingAxesCount, reduceLeadingAxes } from './reduce.js';
 import { tileInto } from './tile.js';
-import { type SimdKernels, simdKernelsFor } from './wasm-simd.js';
+import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
 
 /**
  * wasm `BatchMatMul` with a transposed operand (dense-layer gradients): the transposes are

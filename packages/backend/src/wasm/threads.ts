@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { startGemmWorkers } from './kernels/gemm.js';
+import { startGemmWorkers } from './gemm.js';
+import type { TfjsWasmModule } from './internals.js';
 
 /** Options of {@link enableWasmThreads}. */
 export interface WasmThreadsConfig {
@@ -17,12 +18,7 @@ export interface WasmThreadsResult {
   reason: string;
 }
 
-interface EmscriptenModule {
-  cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: unknown[]) => unknown;
-  [key: string]: unknown;
-}
-
-type WasmFactory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
+type WasmFactory = (config: Record<string, unknown>) => Promise<TfjsWasmModule>;
 
 const maxThreads = 8; // tfjs-backend-wasm pre-creates 8 workers and caps its thread pool there.
 
@@ -69,7 +65,7 @@ export async function enableWasmThreads(config: WasmThreadsConfig = {}): Promise
     tf.registerBackend(
       'wasm',
       async () => {
-        let module: EmscriptenModule;
+        let module: TfjsWasmModule;
         try {
           module = await loadModule();
         } catch (error) {
@@ -80,9 +76,8 @@ export async function enableWasmThreads(config: WasmThreadsConfig = {}): Promise
         wasm.setThreadsCount(threads);
         const backend = new wasm.BackendWasm(module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
         // The thread pool's workers wait for work forever; unreferenced, they do not keep Node alive.
-        const pthreads = module.PThread as { runningWorkers?: { unref?: () => void }[] } | undefined;
-        for (const worker of pthreads?.runningWorkers ?? []) worker.unref?.();
-        // The matrix products of the training kernels (kernels/gemm.ts) get their own workers on the same heap.
+        for (const worker of module.PThread?.runningWorkers ?? []) worker.unref?.();
+        // The matrix products of the training kernels (wasm/gemm.ts) get their own workers on the same heap.
         await startGemmWorkers(backend, threads - 1);
         return backend;
       },
@@ -96,7 +91,7 @@ export async function enableWasmThreads(config: WasmThreadsConfig = {}): Promise
   }
 }
 
-async function threadedModuleLoader(threads: number, timeoutMs: number): Promise<() => Promise<EmscriptenModule>> {
+async function threadedModuleLoader(threads: number, timeoutMs: number): Promise<() => Promise<TfjsWasmModule>> {
   const { createRequire } = await import('node:module');
   const path = await import('node:path');
   const require = createRequire(import.meta.url);

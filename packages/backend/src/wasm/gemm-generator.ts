@@ -39,7 +39,7 @@ import {
   subI32,
   v128,
   zeroVector,
-} from './wasm-assembler.js';
+} from './assembler.js';
 
 // A float32 matrix product `C = A · B` (or `C += A · B`) as WebAssembly SIMD, in the blocked form of BLIS/GotoBLAS:
 // A is copied into panels of 4 rows and B into panels of 8 columns, both k-major, for one block of `KC` inner

@@ -1,4 +1,4 @@
-import { assemble, constI32, drop, type FunctionDef, relaxedMadd, simd, v128 } from './kernels/wasm-assembler.js';
+import { assemble, constI32, drop, type FunctionDef, relaxedMadd, simd, v128 } from './assembler.js';
 
 // A module whose one function uses f32x4.relaxed_madd: it validates exactly where relaxed SIMD is on.
 function probeModule(): Uint8Array {

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { assemble } from './wasm-assembler.js';
-import { gemmFunctions, gemmScratchBytes } from './wasm-gemm.js';
+import { assemble } from './assembler.js';
+import { gemmFunctions, gemmScratchBytes } from './gemm-generator.js';
+import { isShared, type TfjsWasmBackend, wasmMemoryOf } from './internals.js';
 
 /**
  * A float32 matrix product on a wasm backend's heap: `C[m, n] = A[m, k] · B[k, n]` (`+=` with `accumulate`), every
@@ -26,17 +27,6 @@ export interface Gemm {
     ldc: number,
     accumulate: boolean,
   ): void;
-}
-
-interface EmscriptenModule {
-  wasmMemory?: WebAssembly.Memory;
-  asm?: { memory?: WebAssembly.Memory };
-  _malloc?: (bytes: number) => number;
-  _free?: (pointer: number) => void;
-}
-
-interface WasmBackendInternals extends tf.KernelBackend {
-  wasm?: EmscriptenModule;
 }
 
 type GemmExport = (...args: number[]) => void;
@@ -94,16 +84,6 @@ interface HeapGemm {
 
 const heaps = new WeakMap<WebAssembly.Memory, HeapGemm | null>();
 
-function memoryOf(backend: tf.KernelBackend): WebAssembly.Memory | null {
-  const module = (backend as WasmBackendInternals).wasm;
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? memory : null;
-}
-
-function isShared(memory: WebAssembly.Memory): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-}
-
 function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
   const known = heaps.get(memory);
   if (known !== undefined) return known;
@@ -141,8 +121,8 @@ export function setGemmEnabled(on: boolean): void {
  * `_malloc` for its scratch).
  */
 export function gemmFor(backend: tf.KernelBackend): Gemm | null {
-  const memory = enabled ? memoryOf(backend) : null;
-  const module = (backend as WasmBackendInternals).wasm;
+  const memory = enabled ? wasmMemoryOf(backend) : null;
+  const module = (backend as Partial<TfjsWasmBackend>).wasm;
   if (memory === null || module?._malloc === undefined || module._free === undefined) return null;
   const heap = heapGemm(memory);
   if (heap === null) return null;
@@ -273,7 +253,7 @@ function learnSpeeds(speeds: number[], jobs: number[][], elapsedMicros: number[]
  * workers are unreferenced, so they do not keep Node alive.
  */
 export async function startGemmWorkers(backend: tf.KernelBackend, count: number): Promise<number> {
-  const memory = memoryOf(backend);
+  const memory = wasmMemoryOf(backend);
   if (memory === null || !isShared(memory) || count < 1) return 0;
   const heap = heapGemm(memory);
   if (heap === null) return 0;

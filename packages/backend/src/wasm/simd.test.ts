@@ -2,8 +2,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@gan/core';
 import { describe, expect, it } from 'vitest';
-import { adamUpdate } from './adam-update.js';
-import { simdKernelsFor } from './wasm-simd.js';
+import { adamUpdate } from '../kernels/adam-update.js';
+import { simdKernelsFor } from './simd.js';
 
 describe('WebAssembly SIMD kernels', () => {
   it('are available on the wasm backend of this Node', async () => {

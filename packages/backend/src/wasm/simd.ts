@@ -43,7 +43,8 @@ import {
   walk,
   walkRows,
   zeroVector,
-} from './wasm-assembler.js';
+} from './assembler.js';
+import { isShared, wasmMemoryOf } from './internals.js';
 
 /**
  * `adam(w, g, m, v, wOut, mOut, vOut, count, β₁, β₂, 1−β₁, 1−β₂, lr/c₁, 1/c₂, ε)`: byte offsets, then `count`
@@ -339,15 +340,6 @@ export interface SimdKernels {
   zeroBytes(target: number, bytes: number): void;
 }
 
-interface EmscriptenModule {
-  wasmMemory?: WebAssembly.Memory;
-  asm?: { memory?: WebAssembly.Memory };
-}
-
-interface WasmBackendInternals extends tf.KernelBackend {
-  wasm?: EmscriptenModule;
-}
-
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
 /**
@@ -355,15 +347,13 @@ const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
  * backend whose heap is not reachable); callers then keep their JavaScript loops.
  */
 export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
-  const module = (backend as WasmBackendInternals).wasm;
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const memory = wasmMemoryOf(backend);
+  if (memory === null) return null;
   const known = instances.get(memory);
   if (known !== undefined) return known;
   let kernels: SimdKernels | null = null;
   try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble(shared, [
+    const bytes = assemble(isShared(memory), [
       adamFunction(),
       sumRowsFunction(),
       leakyReluFunction(),
