@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvBackpropAttrs, convGeometry } from './conv-geometry.js';
+import { type ConvBackpropAttrs, convGeometry } from './algorithms/im2col.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
 import { gemmFor } from '../wasm/gemm.js';

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ConvGeometry } from './conv-geometry.js';
+import type { ConvGeometry } from './algorithms/im2col.js';
 import type { KernelHost } from './kernel-host.js';
-import { swapOuterPair, transpose2d } from './transpose.js';
+import { swapOuterPair, transpose2d } from './algorithms/transpose.js';
 
 /**
  * The filter gradient as one forward convolution: with the batch moved into the channels,

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ConvGeometry } from './conv-geometry.js';
+import type { ConvGeometry } from './algorithms/im2col.js';
 import type { KernelHost } from './kernel-host.js';
-import { transpose2d } from './transpose.js';
+import { transpose2d } from './algorithms/transpose.js';
 
 /** How the input pixels of one residue class (mod the stride) along one axis are produced. */
 interface PhasePlan {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
 import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-types.js';
 import { isSingleMatrix } from './mat-mul.js';
-import { transpose2d } from './transpose.js';
+import { transpose2d } from './algorithms/transpose.js';
 
 /** Attributes of `_FusedMatMul`. */
 interface FusedMatMulAttrs {

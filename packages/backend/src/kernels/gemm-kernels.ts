@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Gemm, gemmFor } from '../wasm/gemm.js';
-import { geometryOf } from './conv-geometry.js';
-import { type ConvShape, conv2dByGemm } from './gemm-conv.js';
+import { type ConvShape, geometryOf } from './algorithms/im2col.js';
+import { conv2dByGemm } from './gemm-conv.js';
 import { wasmKernelHost } from './kernel-host.js';
 import { simdKernelsFor } from '../wasm/simd.js';
 import { type KernelArgs, type StockKernels, stockOrThrow, type TrainingKernel } from './kernel-types.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { KernelHost } from './kernel-host.js';
-import { transpose2d } from './transpose.js';
+import { transpose2d } from './algorithms/transpose.js';
 
 /** Attributes of `BatchMatMul`. */
 export interface MatMulAttrs {

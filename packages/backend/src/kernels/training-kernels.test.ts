@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
-import { convGeometry } from './conv-geometry.js';
+import { convGeometry } from './algorithms/im2col.js';
 import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
 import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
 import { fusedMatMulWithTransposedWeights, transposedTwinCount } from './fused-mat-mul.js';

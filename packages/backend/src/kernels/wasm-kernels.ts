@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelHost, KernelOverrides } from './kernel-host.js';
 import { type KernelArgs, stockOrThrow, type TrainingKernel } from './kernel-types.js';
 import { type MatMulAttrs, matMulWithoutTransposes } from './mat-mul.js';
-import { leadingAxesCount, reduceLeadingAxes } from './reduce.js';
-import { tileInto } from './tile.js';
+import { leadingAxesCount, reduceLeadingAxes } from './algorithms/reduce.js';
+import { tileInto } from './algorithms/tile.js';
 import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
 
 /**

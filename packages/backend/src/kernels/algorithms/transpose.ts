@@ -1,4 +1,4 @@
-import type { RunCopier } from './kernel-host.js';
+import type { RunCopier } from '../kernel-host.js';
 
 // Tiles of 128 × 128 values (so that a tile's source and target rows stay in cache and TLB), moved in 4 × 4 blocks
 // with every index written out: JavaScript spends more on index arithmetic than on memory here. On a 2-core Zen 3
