@@ -6,14 +6,12 @@
 //
 // Each backend: set up on the built-in shapes set, one warm-up step, then `steps` timed steps while
 // training runs (the page keeps drawing samples and the loss chart, as a user would see it).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
-import { createReadStream, existsSync } from 'node:fs';
-import { extname } from 'node:path';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const [backendList = 'wasm,webgl,cpu', batchText = '64', stepsText = '3'] = process.argv.slice(2);

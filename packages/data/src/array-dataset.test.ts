@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import { createRandom, GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arrayDataset } from './array-dataset.js';
 import type { Batch, Dataset } from './types.js';

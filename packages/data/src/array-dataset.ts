@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { createRandom, GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { checkRange, pixelTable } from './range.js';
 import type { Batch, BatchOptions, Dataset } from './types.js';
 

@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '@gan/core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** One batch of real examples. The consumer owns (and must dispose) the tensors. */
 export interface Batch {

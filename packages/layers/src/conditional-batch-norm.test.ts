@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConditionalBatchNorm, conditionalBatchNorm } from './conditional-batch-norm.js';
 import { registerLayers } from './register.js';
-import { predictValues, roundTrip, wave } from './test-utils.js';
+import { predictValues, roundTrip, wave } from './testing/helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

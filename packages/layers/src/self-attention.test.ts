@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerLayers } from './register.js';
 import { type SelfAttention, selfAttention } from './self-attention.js';
-import { expectClose, predictValues, roundTrip, wave } from './test-utils.js';
+import { expectClose, predictValues, roundTrip, wave } from './testing/helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

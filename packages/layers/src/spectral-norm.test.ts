@@ -7,7 +7,7 @@ import { registerLayers } from './register.js';
 import { SpectralConv2D, spectralConv2d } from './spectral-conv2d.js';
 import { SpectralDense, spectralDense } from './spectral-dense.js';
 import { spectralNormalize } from './spectral-norm.js';
-import { expectClose, predictValues, roundTrip, wave } from './test-utils.js';
+import { expectClose, predictValues, roundTrip, wave } from './testing/helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,4 +1,4 @@
-"""Writes src/__fixtures__/sqrtm-cases.json: reference values from scipy for the tests of the matrix square root,
+"""Writes src/testing/sqrtm-cases.json: reference values from scipy for the tests of the matrix square root,
 tr sqrt(A B) and the Frechet distance of @gan/metrics.
 
     /usr/bin/python3 packages/metrics/scripts/make-sqrtm-cases.py
@@ -50,7 +50,7 @@ for n, rank in [(1, None), (2, None), (3, None), (5, None), (8, 4), (16, None), 
         }
     )
 
-out = pathlib.Path(__file__).resolve().parent.parent / "src" / "__fixtures__" / "sqrtm-cases.json"
+out = pathlib.Path(__file__).resolve().parent.parent / "src" / "testing" / "sqrtm-cases.json"
 out.parent.mkdir(parents=True, exist_ok=True)
 out.write_text(json.dumps({"generatedBy": "scripts/make-sqrtm-cases.py", "scipy": __import__("scipy").__version__, "cases": cases}))
 print(f"wrote {len(cases)} cases to {out}")

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import cases from './__fixtures__/sqrtm-cases.json';
 import { frechetDistance } from './frechet.js';
 import { matmulSquare, sqrtmSymmetric, symmetricEigen, traceSqrtProduct } from './linalg.js';
+import cases from './testing/sqrtm-cases.json';
 
 function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let largest = 0;
@@ -43,7 +43,7 @@ describe('symmetricEigen', () => {
   });
 });
 
-describe('sqrtmSymmetric against scipy.linalg.sqrtm (src/__fixtures__/sqrtm-cases.json)', () => {
+describe('sqrtmSymmetric against scipy.linalg.sqrtm (src/testing/sqrtm-cases.json)', () => {
   for (const testCase of cases.cases) {
     it(`matches on a ${testCase.n}×${testCase.n} PSD matrix`, () => {
       const root = sqrtmSymmetric(testCase.a, testCase.n);
@@ -51,7 +51,9 @@ describe('sqrtmSymmetric against scipy.linalg.sqrtm (src/__fixtures__/sqrtm-case
       const tolerance = testCase.n === 8 ? 1e-7 : 1e-9;
       expect(maxAbsDifference(root, testCase.sqrtA)).toBeLessThan(tolerance * Math.max(1, maxAbs(testCase.sqrtA)));
       // And it squares back to the matrix.
-      expect(maxAbsDifference(matmulSquare(root, root, testCase.n), testCase.a)).toBeLessThan(1e-10 * maxAbs(testCase.a));
+      expect(maxAbsDifference(matmulSquare(root, root, testCase.n), testCase.a)).toBeLessThan(
+        1e-10 * maxAbs(testCase.a),
+      );
     });
   }
 });

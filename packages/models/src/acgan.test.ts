@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oneHotRows, run, useCpu, wave } from '../test/helpers.js';
 import { acgan } from './acgan.js';
 import { trainableParamCount } from './param-count.js';
-import { roundTrip } from './test-round-trip.js';
+import { oneHotRows, run, useCpu, wave } from './testing/helpers.js';
+import { roundTrip } from './testing/round-trip.js';
 
 beforeAll(useCpu);
 

@@ -1,10 +1,10 @@
 import { GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oneHotRows, run, useCpu, wave, weightValues } from '../test/helpers.js';
 import { cgan } from './cgan.js';
 import { dcgan } from './dcgan.js';
 import { trainableParamCount } from './param-count.js';
+import { oneHotRows, run, useCpu, wave, weightValues } from './testing/helpers.js';
 
 beforeAll(useCpu);
 

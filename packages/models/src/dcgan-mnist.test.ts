@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run, useCpu, wave } from '../test/helpers.js';
 import { dcganMnist } from './dcgan-mnist.js';
 import { trainableParamCount } from './param-count.js';
+import { run, useCpu, wave } from './testing/helpers.js';
 
 beforeAll(useCpu);
 

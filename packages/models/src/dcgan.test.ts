@@ -1,9 +1,9 @@
 import { GanError } from '@gan/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run, useCpu, wave, weightValues } from '../test/helpers.js';
 import { dcgan } from './dcgan.js';
 import { trainableParamCount } from './param-count.js';
+import { run, useCpu, wave, weightValues } from './testing/helpers.js';
 
 beforeAll(useCpu);
 

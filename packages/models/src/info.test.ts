@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpu } from '../test/helpers.js';
 import { cgan } from './cgan.js';
 import { ganInfo } from './info.js';
 import { mlpGan } from './mlp-gan.js';
+import { useCpu } from './testing/helpers.js';
 
 beforeAll(useCpu);
 

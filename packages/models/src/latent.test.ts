@@ -3,15 +3,7 @@ import { createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  interpolate,
-  interpolationPath,
-  latentArithmetic,
-  lerp,
-  meanVector,
-  slerp,
-  truncatedNoise,
-} from './latent.js';
+import { interpolate, interpolationPath, latentArithmetic, lerp, meanVector, slerp, truncatedNoise } from './latent.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -112,7 +112,10 @@ export function interpolate(
     );
   }
   if (!conditional && (config.labels || config.toLabels)) {
-    throw new GanError('INVALID_ARGUMENT', `The generator "${generator.name}" takes no labels; leave out config.labels.`);
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `The generator "${generator.name}" takes no labels; leave out config.labels.`,
+    );
   }
   return tf.tidy(() => {
     const noise = interpolationPath(z0, z1, steps, config.method ?? 'slerp');

@@ -1,8 +1,8 @@
 import { createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpu, wave } from '../test/helpers.js';
 import { layerBuilder } from './layer-builder.js';
+import { useCpu, wave } from './testing/helpers.js';
 
 beforeAll(useCpu);
 

@@ -35,7 +35,12 @@ export function mlpGan(config: MlpGanConfig = {}): GanModels {
   const model = 'mlp';
   const latentDim = validate.positiveInteger(config.latentDim ?? 100, 'latentDim', model);
   const imageShape = validate.exampleShape(config.imageShape ?? [28, 28, 1], model);
-  const activation = validate.oneOf(config.outputActivation ?? 'tanh', ['tanh', 'sigmoid', 'linear'] as const, 'outputActivation', model);
+  const activation = validate.oneOf(
+    config.outputActivation ?? 'tanh',
+    ['tanh', 'sigmoid', 'linear'] as const,
+    'outputActivation',
+    model,
+  );
   const random = createRandom(validate.seed(config.seed, model));
 
   const z = tfl.input({ shape: [latentDim], name: 'z' });

@@ -1,7 +1,7 @@
 import { GanError } from '@gan/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpu } from '../test/helpers.js';
 import { createGan, modelNames } from './registry.js';
+import { useCpu } from './testing/helpers.js';
 
 beforeAll(useCpu);
 

@@ -5,11 +5,11 @@ import { GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oneHotRows, run, useCpu, wave } from '../test/helpers.js';
 import { cgan } from './cgan.js';
 import { ganInfo } from './info.js';
 import { fileSystemHandler, loadModel, saveModel } from './node.js';
-import { trainModeCalls } from './test-round-trip.js';
+import { oneHotRows, run, useCpu, wave } from './testing/helpers.js';
+import { trainModeCalls } from './testing/round-trip.js';
 
 let root: string;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run, useCpu, wave } from '../test/helpers.js';
 import { trainableParamCount } from './param-count.js';
 import { sngan } from './sngan.js';
-import { roundTrip, trainModeCalls } from './test-round-trip.js';
+import { run, useCpu, wave } from './testing/helpers.js';
+import { roundTrip, trainModeCalls } from './testing/round-trip.js';
 
 beforeAll(useCpu);
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run, useCpu, wave } from '../test/helpers.js';
 import { trainableParamCount } from './param-count.js';
-import { roundTrip, trainModeCalls } from './test-round-trip.js';
+import { run, useCpu, wave } from './testing/helpers.js';
+import { roundTrip, trainModeCalls } from './testing/round-trip.js';
 import { wganGp } from './wgan-gp.js';
 
 beforeAll(useCpu);

@@ -1,5 +1,5 @@
-import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ExportedModel } from './protocol.js';
 
 /**

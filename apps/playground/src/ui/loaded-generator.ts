@@ -1,7 +1,7 @@
 import { initBackend } from '@gan/backend';
 import type { Random } from '@gan/core';
 import { registerLayers } from '@gan/layers';
-import { ganInfo, type GanInfo } from '@gan/models';
+import { type GanInfo, ganInfo } from '@gan/models';
 import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';

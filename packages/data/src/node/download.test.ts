@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { temporaryFolder } from '../../test/helpers.js';
+import { temporaryFolder } from '../testing/helpers.js';
 import { downloadFile } from './download.js';
 
 afterEach(() => {

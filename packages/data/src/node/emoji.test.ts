@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { pngBytes, tarBytes, temporaryFolder } from '../../test/helpers.js';
+import { pngBytes, tarBytes, temporaryFolder } from '../testing/helpers.js';
 import { EMOJI_TARBALL, emoji, loadEmoji } from './emoji.js';
 import type { NpmTarball } from './npm-tarball.js';
 

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { idxBytes, temporaryFolder } from '../../test/helpers.js';
+import { idxBytes, temporaryFolder } from '../testing/helpers.js';
 import { loadIdxFile } from './idx-file.js';
 
 describe('loadIdxFile', () => {

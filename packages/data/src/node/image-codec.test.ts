@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pngBytes } from '../../test/helpers.js';
+import { pngBytes } from '../testing/helpers.js';
 import { decodeImage, encodePng, tryDecodeImage } from './image-codec.js';
 
 const GRAY_JPEG =

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pngBytes, temporaryFolder } from '../../test/helpers.js';
+import { pngBytes, temporaryFolder } from '../testing/helpers.js';
 import { encodePng } from './image-codec.js';
 import { imageFolder } from './image-folder.js';
 

@@ -1,13 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createRandom } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { idxBytes, temporaryFolder } from '../../test/helpers.js';
+import { idxBytes, temporaryFolder } from '../testing/helpers.js';
 import { mnist } from './mnist.js';
 
 /** The real MNIST test set, outside the repository: `../../../shared/data/mnist` from the package folder. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { temporaryFolder } from '../../test/helpers.js';
+import { temporaryFolder } from '../testing/helpers.js';
 import { loadNpy, saveNpy } from './npy-file.js';
 
 describe('saveNpy / loadNpy', () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { GanError } from '@gan/core';
 
 const gunzipAsync = promisify(gunzip);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tarBytes } from '../../test/helpers.js';
+import { tarBytes } from '../testing/helpers.js';
 import { readTar } from './tar.js';
 
 const text = (data: Uint8Array) => new TextDecoder().decode(data);

@@ -8,8 +8,8 @@ import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { type StaticServer, serveStatic } from './static-server.js';
+import { type HeadlessChromium, launchChromium } from './testing/chromium.js';
+import { type StaticServer, serveStatic } from './testing/static-server.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPath } from './chromium.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Makes sure a Chromium exists (installing Debian's package when running as root, as on a fresh CI

@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 /** Debian's Chromium; `npx playwright install` cannot download a browser on the machines this runs on. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** The flags from /work/shared/ENVIRONMENT.md for a headless run without a GPU or network chatter. */
+/** The flags from `../shared/ENVIRONMENT.md` (beside the repository) for a headless run without a GPU or network chatter. */
 export const chromiumFlags = [
   '--headless',
   '--no-sandbox',
