@@ -3,25 +3,27 @@
 //
 //   node packages/metrics/scripts/train-digit-classifier.mjs [--data DIR] [--epochs N] [--out DIR]
 //
+// --data defaults to ../shared/data/mnist beside the repository (the shared data folder).
+//
 // Only the 10 000 MNIST t10k digits are on this machine, so it trains on the first 8000 of them and measures
 // accuracy on the last 2000 (held out, never seen in training). With the 60k train files in --data it
 // trains on those and reports accuracy on the whole t10k set... only if both are there; here it uses what
 // `mnist()` finds and says which split in its log. Build @gan/metrics, @gan/data, @gan/backend and @gan/models first.
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
 import { createRandom } from '@gan/core';
 import { mnist } from '@gan/data/node';
 import { digitClassifier } from '@gan/metrics';
 import { saveModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const repositoryRoot = resolve(here, '../../..');
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: '/work/shared/data/mnist' },
+    data: { type: 'string', default: resolve(repositoryRoot, '../shared/data/mnist') },
     epochs: { type: 'string', default: '8' },
     holdout: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '7' },
@@ -78,7 +80,8 @@ console.log(
     `${trainCount} digits, ${((Date.now() - started) / 1000).toFixed(0)} s on ${backend.name}`,
 );
 model.setUserDefinedMetadata?.({
-  trainedOn: `${data.source}; shuffled with seed ${values.seed}, first ${trainCount} for training`,
+  // The data folder relative to the repository, so that no machine's absolute path lands in the weights' metadata.
+  trainedOn: `${data.source.replaceAll(resolve(values.data), relative(repositoryRoot, resolve(values.data)))}; shuffled with seed ${values.seed}, first ${trainCount} for training`,
   heldOutAccuracy: accuracy,
   heldOutCount: holdout,
   epochs: Number(values.epochs),

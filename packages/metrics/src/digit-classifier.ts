@@ -31,7 +31,9 @@ export function digitClassifier(config: DigitClassifierConfig = {}): tfl.LayersM
     .conv2d({ filters: 8, kernelSize: 3, activation: 'relu', name: 'conv1' })
     .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'conv2' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({ filters: 16, kernelSize: 3, activation: 'relu', name: 'conv2' })
+    .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
   const features = tfl.layers
@@ -68,4 +70,3 @@ export function featureAndProbabilityModel(
   const probabilities = find(probabilityLayer).output as tfl.SymbolicTensor;
   return tfl.model({ inputs: classifier.inputs, outputs: [features, probabilities] });
 }
-

@@ -6,9 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
  * What maps images to features: a layers model (or graph model) with one output `[n, dim]`, or two outputs
  * `[features, probabilities]` (see `featureAndProbabilityModel`), or a function that does the same.
  */
-export type FeatureNetwork =
-  | Pick<tfl.LayersModel, 'predict'>
-  | ((images: tf.Tensor) => tf.Tensor | tf.Tensor[]);
+export type FeatureNetwork = Pick<tfl.LayersModel, 'predict'> | ((images: tf.Tensor) => tf.Tensor | tf.Tensor[]);
 
 /** Features (and class probabilities when the network has a second output) of one batch. */
 export interface FeatureBatch {
@@ -38,7 +36,9 @@ export function featureBatch(network: FeatureNetwork, images: tf.Tensor): Featur
       );
     }
     const flat = tf.reshape(features, [features.shape[0], -1]) as tf.Tensor2D;
-    return probabilities ? { features: flat, probabilities: tf.reshape(probabilities, [probabilities.shape[0], -1]) as tf.Tensor2D } : { features: flat };
+    return probabilities
+      ? { features: flat, probabilities: tf.reshape(probabilities, [probabilities.shape[0], -1]) as tf.Tensor2D }
+      : { features: flat };
   });
 }
 

@@ -1,5 +1,5 @@
 import { GanError } from '@gan/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Reads a `[n, dim]` tensor of features (or probabilities) into JS, checking its rank. */
 export async function readMatrix(

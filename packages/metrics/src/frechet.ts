@@ -6,7 +6,7 @@ import type { GaussianStatistics } from './statistics.js';
  * The Fréchet distance between the Gaussians `N(μ₁, Σ₁)` and `N(μ₂, Σ₂)`:
  * `‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr √(Σ₁ Σ₂)`. With Inception-v3 pool features of real and generated images this is
  * the FID of Heusel et al. (2017); with other features, say which (it is only comparable under one protocol).
- * Computed in float64; `tr √(Σ₁ Σ₂)` via the symmetric `√Σ₁ Σ₂ √Σ₁` (see `traceSqrtProduct`).
+ * Computed in float64; `tr √(Σ₁ Σ₂)` via the symmetric `√Σ₁ Σ₂ √Σ₁` (an eigendecomposition; see `linalg.ts`).
  */
 export function frechetDistance(first: GaussianStatistics, second: GaussianStatistics): number {
   if (first.dim !== second.dim) {

@@ -19,8 +19,6 @@ export type { InceptionScore, InceptionScoreConfig } from './inception-score.js'
 export { inceptionScore } from './inception-score.js';
 export type { KernelInceptionDistance, KernelInceptionDistanceConfig } from './kernel-inception-distance.js';
 export { kernelInceptionDistance } from './kernel-inception-distance.js';
-export type { SquareMatrix, SymmetricEigen } from './linalg.js';
-export { matmulSquare, sqrtmSymmetric, symmetricEigen, trace, traceSqrtProduct } from './linalg.js';
 export type { PrecisionRecall, PrecisionRecallConfig } from './precision-recall.js';
 export { precisionRecall } from './precision-recall.js';
 export type { GaussianStatistics, RunningStatistics } from './statistics.js';

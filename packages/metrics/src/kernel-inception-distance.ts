@@ -1,4 +1,4 @@
-import { GanError, type Random, createRandom } from '@gan/core';
+import { createRandom, GanError, type Random } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { meanAndStd, sumFloat64 } from './feature-matrix.js';
 

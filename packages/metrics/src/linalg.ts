@@ -186,7 +186,10 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricE
     v.push(row);
   }
   if (!v.every((row) => row.every(Number.isFinite))) {
-    throw new GanError('INVALID_ARGUMENT', 'Expected a matrix of finite values, got NaN or Infinity. Check the features.');
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      'Expected a matrix of finite values, got NaN or Infinity. Check the features.',
+    );
   }
   const values = new Float64Array(n);
   const subdiagonal = new Float64Array(n);

