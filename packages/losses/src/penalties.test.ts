@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPenalty, gradientPenalty, r1Penalty, r2Penalty, type GanPenalty } from './penalties.js';
+import { createPenalty, type GanPenalty, gradientPenalty, r1Penalty, r2Penalty } from './penalties.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
