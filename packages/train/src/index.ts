@@ -7,6 +7,14 @@ export { classCrossEntropy } from './auxiliary-classifier.js';
 export { trainGan } from './train-gan.js';
 export type { TrainingError } from './train-gan.js';
 export { createGanTrainer } from './trainer.js';
+export {
+  learningRateDecays,
+  learningRateDecaySchedule,
+  readTrainRecipe,
+  trainGanConfig,
+  trainRecipeVersion,
+} from './recipe.js';
+export type { LearningRateDecay, TrainRecipe, TrainRecipeParts } from './recipe.js';
 export { applyAugmentation, augmentPolicies, diffAugment, drawAugmentation } from './augment.js';
 export type { AugmentParameters, AugmentPolicy } from './augment.js';
 export { clipByGlobalNorm } from './clip-gradients.js';
@@ -26,6 +34,7 @@ export type {
 export { readOptimizerState, restoreOptimizerState } from './training-state.js';
 export type {
   CheckpointConfig,
+  EpochSums,
   SavedTensor,
   TrainingState,
 } from './training-state.js';

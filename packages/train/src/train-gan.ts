@@ -5,15 +5,8 @@ import { yieldToEventLoop } from './event-loop.js';
 import { imageGrid } from './image-grid.js';
 import { cyclingLabels } from './noise.js';
 import { createGanTrainer } from './trainer.js';
-import { trainableVariables } from './models.js';
-import { checkResumeState } from './resume.js';
-import {
-  readModelWeights,
-  readOptimizerState,
-  restoreModelWeights,
-  restoreOptimizerState,
-  type TrainingState,
-} from './training-state.js';
+import { epochBatches, epochStart, restoreTrainer } from './resume.js';
+import { captureTrainingState, emptyEpochSums } from './training-state.js';
 import type { EpochRecord, GanTrainer, StepInfo, TrainGanConfig, TrainResult } from './types.js';
 import { assertInteger } from './validate.js';
 
@@ -107,45 +100,15 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
           `got ${data.size} in "${data.name}". Use a smaller batch size.`,
       );
     }
-    let firstEpoch = 1;
-    if (resume) {
-      checkResumeState(resume, {
-        stepsPerEpoch,
-        batchSize,
-        discriminatorSteps,
-        sampleCount,
-        latentDim: trainer.latentDim,
-      });
-      await restoreOptimizerState(
-        trainer.generatorOptimizer,
-        resume.optimizers.generator,
-        trainableVariables(trainer.generator, 'generator'),
-        'generator',
-      );
-      await restoreOptimizerState(
-        trainer.discriminatorOptimizer,
-        resume.optimizers.discriminator,
-        trainableVariables(trainer.discriminator, 'discriminator'),
-        'discriminator',
-      );
-      if (trainer.emaGenerator !== undefined) {
-        if (resume.emaGenerator === undefined) {
-          throw new GanError(
-            'INVALID_ARGUMENT',
-            'Cannot resume with ema: the checkpoint holds no moving-average generator (its run had no ema). Resume without ema.',
-          );
-        }
-        restoreModelWeights(trainer.emaGenerator, resume.emaGenerator, 'moving-average generator');
-      }
-      fixedNoise = tf.tensor2d(resume.fixedNoise.values, resume.fixedNoise.shape);
-      history.push(...resume.history.map((record) => ({ ...record })));
-      globalStep = resume.globalStep;
-      random.setState(resume.randomState);
-      firstEpoch = resume.stepInEpoch >= resume.stepsPerEpoch ? resume.epoch + 1 : resume.epoch;
-    } else {
-      // Drawn first, so the samples of a seeded run do not depend on anything else.
-      fixedNoise = trainer.sampleNoise(sampleCount);
+    const expected = { stepsPerEpoch, batchSize, discriminatorSteps, sampleCount, latentDim: trainer.latentDim };
+    const restored = resume ? await restoreTrainer(trainer, resume, expected) : undefined;
+    // A fresh run's fixed noise is drawn first, so the samples of a seeded run do not depend on anything else.
+    fixedNoise = restored?.fixedNoise ?? trainer.sampleNoise(sampleCount);
+    if (restored) {
+      history.push(...restored.history);
+      globalStep = restored.globalStep;
     }
+    const firstEpoch = restored?.firstEpoch ?? 1;
     if (trainer.numClasses !== undefined) fixedLabels = cyclingLabels(sampleCount, trainer.numClasses);
     const noise = fixedNoise;
 
@@ -159,81 +122,32 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
       stepInEpoch: stepsPerEpoch,
       epochRandomState: random.getState(),
     };
-    let sums = {
-      discriminatorSum: 0,
-      discriminatorCount: 0,
-      generatorSum: 0,
-      seconds: 0,
-    };
+    let sums = emptyEpochSums();
     const save = async (reason: 'epoch' | 'steps' | 'aborted'): Promise<void> => {
       if (!checkpoint) return;
-      const state: TrainingState = {
-        version: 1,
-        epoch: position.epoch,
-        stepInEpoch: position.stepInEpoch,
-        stepsPerEpoch,
-        globalStep,
-        batchSize,
-        discriminatorSteps,
-        randomState: random.getState(),
-        epochRandomState: [...position.epochRandomState],
-        epochSums: { ...sums },
-        history: history.map((record) => ({ ...record })),
-        fixedNoise: {
-          shape: [noise.shape[0], noise.shape[1]],
-          values: Float32Array.from(await noise.data()),
-        },
-        optimizers: {
-          generator: await readOptimizerState(trainer.generatorOptimizer),
-          discriminator: await readOptimizerState(trainer.discriminatorOptimizer),
-        },
-      };
-      if (trainer.emaGenerator !== undefined) state.emaGenerator = await readModelWeights(trainer.emaGenerator);
-      await checkpoint.save(state, reason);
+      const loop = { ...position, stepsPerEpoch, globalStep, batchSize, discriminatorSteps, sums, history };
+      await checkpoint.save(await captureTrainingState(trainer, { ...loop, fixedNoise: noise }), reason);
     };
     const everySteps = checkpoint?.everySteps;
     const atEpochEnd = checkpoint?.atEpochEnd ?? true;
 
     for (let epoch = firstEpoch; epoch <= epochs && stopped === 'completed'; epoch++) {
-      const resumed = resume !== undefined && epoch === resume.epoch && resume.stepInEpoch < stepsPerEpoch;
-      const epochRandomState = resumed ? [...resume.epochRandomState] : random.getState();
-      let steps = resumed ? resume.stepInEpoch : 0;
-      sums = resumed
-        ? { ...resume.epochSums }
-        : {
-            discriminatorSum: 0,
-            discriminatorCount: 0,
-            generatorSum: 0,
-            seconds: 0,
-          };
-      position = { epoch, stepInEpoch: steps, epochRandomState };
+      const start = epochStart(epoch, stepsPerEpoch, random, resume);
+      let steps = start.steps;
+      sums = start.sums;
+      position = { epoch, stepInEpoch: steps, epochRandomState: start.epochRandomState };
       if (isAborted()) {
         stopped = 'aborted';
         break;
       }
-      let skip = 0;
-      if (resumed) {
-        // Replay the epoch's shuffle from the state it began with, skip the batches already trained on,
-        // then go on with the random state of the moment the checkpoint was taken.
-        random.setState(epochRandomState);
-        skip = resume.stepInEpoch * discriminatorSteps;
-      }
-      const start = performance.now() - sums.seconds * 1000;
+      const batches = epochBatches(data, { batchSize, shuffle, discriminatorSteps }, random, start, resume);
+      const startTime = performance.now() - sums.seconds * 1000;
       let pending = 0;
       let stepDiscriminatorSum = 0;
       let stepHit = false;
-      for await (const batch of data.batches({
-        batchSize,
-        shuffle,
-        random,
-        dropLast: true,
-      })) {
+      for await (const batch of batches) {
         let discriminatorLoss: number;
         try {
-          if (skip > 0) {
-            if (--skip === 0) random.setState(resume!.randomState);
-            continue;
-          }
           if (steps === stepsPerEpoch) break; // leftover batches (fewer than discriminatorSteps)
           if (pending === 0 && isAborted()) {
             stopped = 'aborted';
@@ -272,7 +186,7 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
         if (everySteps !== undefined && globalStep % everySteps === 0) {
           // At an epoch's last step the state is saved once the epoch's record exists.
           if (steps < stepsPerEpoch) {
-            sums.seconds = (performance.now() - start) / 1000;
+            sums.seconds = (performance.now() - startTime) / 1000;
             await save('steps');
           } else stepHit = true;
         }
@@ -281,7 +195,7 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
           lastYield = performance.now();
         }
       }
-      sums.seconds = (performance.now() - start) / 1000;
+      sums.seconds = (performance.now() - startTime) / 1000;
       if (stopped === 'aborted') break;
 
       const { seconds } = sums;

@@ -1,7 +1,20 @@
 import { GanError, formatShape } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { EpochRecord } from './types.js';
+import type { EpochRecord, GanTrainer } from './types.js';
+
+/** Running sums of an epoch, from which its {@link EpochRecord} is made. */
+export interface EpochSums {
+  discriminatorSum: number;
+  discriminatorCount: number;
+  generatorSum: number;
+  /** Seconds of the epoch's steps so far. */
+  seconds: number;
+}
+
+export function emptyEpochSums(): EpochSums {
+  return { discriminatorSum: 0, discriminatorCount: 0, generatorSum: 0, seconds: 0 };
+}
 
 /** One tensor of an optimizer's state (Adam's `iter`, `…/m`, `…/v`), read out of the backend. */
 export interface SavedTensor {
@@ -33,12 +46,7 @@ export interface TrainingState {
   /** State of the random source when `epoch` began, before its shuffle (replayed to rebuild the order). */
   epochRandomState: number[];
   /** Running sums of the unfinished epoch, so its record comes out as in an uninterrupted run. */
-  epochSums: {
-    discriminatorSum: number;
-    discriminatorCount: number;
-    generatorSum: number;
-    seconds: number;
-  };
+  epochSums: EpochSums;
   /** Records of the completed epochs. */
   history: EpochRecord[];
   /** The fixed sample noise, `[sampleCount, latentDim]`. */
@@ -62,6 +70,50 @@ export interface CheckpointConfig {
   atEpochEnd?: boolean;
   /** Save when the run is aborted through `signal`. Defaults to `true`. */
   onAbort?: boolean;
+}
+
+/** Where the training loop is, and what it has done, when a {@link TrainingState} is taken. */
+export interface LoopState {
+  /** The epoch the loop is in (the last completed one between epochs). */
+  epoch: number;
+  stepInEpoch: number;
+  /** The random source's state when `epoch` began. */
+  epochRandomState: number[];
+  stepsPerEpoch: number;
+  globalStep: number;
+  batchSize: number;
+  discriminatorSteps: number;
+  sums: EpochSums;
+  history: readonly EpochRecord[];
+  fixedNoise: tf.Tensor2D;
+}
+
+/** The {@link TrainingState} of `trainer` (optimizers, moving average, random source) and of the loop, copied out. */
+export async function captureTrainingState(trainer: GanTrainer, loop: LoopState): Promise<TrainingState> {
+  const { fixedNoise } = loop;
+  const state: TrainingState = {
+    version: 1,
+    epoch: loop.epoch,
+    stepInEpoch: loop.stepInEpoch,
+    stepsPerEpoch: loop.stepsPerEpoch,
+    globalStep: loop.globalStep,
+    batchSize: loop.batchSize,
+    discriminatorSteps: loop.discriminatorSteps,
+    randomState: trainer.random.getState(),
+    epochRandomState: [...loop.epochRandomState],
+    epochSums: { ...loop.sums },
+    history: loop.history.map((record) => ({ ...record })),
+    fixedNoise: {
+      shape: [fixedNoise.shape[0], fixedNoise.shape[1]],
+      values: Float32Array.from(await fixedNoise.data()),
+    },
+    optimizers: {
+      generator: await readOptimizerState(trainer.generatorOptimizer),
+      discriminator: await readOptimizerState(trainer.discriminatorOptimizer),
+    },
+  };
+  if (trainer.emaGenerator !== undefined) state.emaGenerator = await readModelWeights(trainer.emaGenerator);
+  return state;
 }
 
 /** Reads a model's weights (all of them, as `model.getWeights()` orders them) out of the backend. */
