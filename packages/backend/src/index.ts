@@ -3,9 +3,9 @@ export type { BackendChoice, BackendPreference, InitBackendConfig } from './init
 export type { BackendName } from './backend-probes.js';
 export { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels.js';
 export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from './register-training-kernels.js';
-export type { TrainingKernelBackend } from './kernels/kernel-types.js';
+export type { TrainingKernelBackend } from './kernels/training-kernel.js';
 export { enableWasmThreads } from './wasm/threads.js';
 export { enableRelaxedSimd, hasRelaxedSimd } from './wasm/relaxed-simd.js';
 export type { WasmThreadsConfig, WasmThreadsResult } from './wasm/threads.js';
-export { adamUpdateKernelName } from './kernels/adam-update.js';
-export type { AdamUpdateAttrs } from './kernels/adam-update.js';
+export { adamUpdateKernelName } from './kernels/adam.js';
+export type { AdamUpdateAttrs } from './kernels/adam.js';

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
-import type { TrainingKernelBackend } from './kernels/kernel-types.js';
-import { previousGradients } from './kernels/gradient-fallbacks.js';
-import { batchNormGradient, leakyReluGradGradient, leakyReluGradient } from './kernels/gradients.js';
-import { trainingKernelsFor } from './kernels/training-kernels.js';
+import { newKernelGradients, trainingGradients, trainingKernelsFor } from './kernels/register-all.js';
+import { previousGradients, type TrainingKernelBackend } from './kernels/training-kernel.js';
 
 /** Options of {@link registerTrainingKernels}. */
 export interface RegisterTrainingKernelsConfig {
@@ -36,26 +34,19 @@ const replacements: Map<string, Replacement> = globalScope[replacementsKey];
 
 const supportedBackends: readonly TrainingKernelBackend[] = ['wasm', 'cpu', 'webgpu'];
 
-/**
- * Gradients that use the one-pass kernels where a backend has them (wasm, from here): LeakyRelu's (tfjs's is three
- * kernels) and FusedBatchNorm's (tfjs's is ~15 passes). Registered again when something (importing tfjs-layers,
- * say) has put tfjs's back since; the replaced ones are kept to put back and to fall back to.
- */
-const gradientReplacements: readonly tf.GradConfig[] = [leakyReluGradient, batchNormGradient];
-
 function registerGradients(): void {
-  for (const ours of gradientReplacements) {
+  // Registered again when something (importing tfjs-layers, say) has put tfjs's back since.
+  for (const ours of trainingGradients) {
     const current = tf.getGradient(ours.kernelName);
     if (current === ours) continue;
     if (current !== undefined) previousGradients.set(ours.kernelName, current);
     tf.registerGradient(ours);
   }
-  if (tf.getGradient(leakyReluGradGradient.kernelName) !== leakyReluGradGradient)
-    tf.registerGradient(leakyReluGradGradient);
+  for (const ours of newKernelGradients) if (tf.getGradient(ours.kernelName) !== ours) tf.registerGradient(ours);
 }
 
 function unregisterGradients(): void {
-  for (const ours of gradientReplacements) {
+  for (const ours of trainingGradients) {
     const previous = previousGradients.get(ours.kernelName);
     if (previous !== undefined && tf.getGradient(ours.kernelName) === ours) tf.registerGradient(previous);
     previousGradients.delete(ours.kernelName);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { asWasm, float32View } from '../wasm/internals.js';
 import { simdKernelsFor } from '../wasm/simd.js';
 
 /**
@@ -35,20 +36,16 @@ export interface KernelHost {
 /** Copies `length` values from `source[from…]` to `target[to…]`. */
 export type RunCopier = (from: number, to: number, length: number) => void;
 
-interface WasmBackendInternals extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  getMemoryOffset(dataId: tf.DataId): number;
-  wasm: { HEAPU8: Uint8Array };
-}
-
 interface CpuBackendInternals extends tf.KernelBackend {
   data: { get(dataId: tf.DataId): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
 }
 
-/** Kernel functions looked up at call time, so a kernel replaced later is the one that runs. */
+/** Kernel functions a host runs instead of the registered ones (the stock BatchMatMul, say). */
 export type KernelOverrides = Readonly<Record<string, tf.KernelFunc>>;
+
+/** Makes the host of one backend (`wasmKernelHost`, `cpuKernelHost`). */
+export type HostFactory = (backend: tf.KernelBackend, overrides?: KernelOverrides) => KernelHost;
 
 function runner(backendName: string, backend: tf.KernelBackend, overrides: KernelOverrides) {
   return (kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo => {
@@ -67,12 +64,12 @@ function runner(backendName: string, backend: tf.KernelBackend, overrides: Kerne
  * BatchMatMul, say, so a replaced BatchMatMul does not call itself).
  */
 export function wasmKernelHost(backend: tf.KernelBackend, overrides: KernelOverrides = {}): KernelHost {
-  const wasm = backend as WasmBackendInternals;
+  const wasm = asWasm(backend);
   return {
     backendName: 'wasm',
     backend,
     allocate: (shape) => wasm.makeOutput(shape, 'float32'),
-    view: (info) => wasm.typedArrayFromHeap(info) as Float32Array,
+    view: (info) => float32View(wasm, info),
     free: (info) => {
       wasm.disposeData(info.dataId);
     },

@@ -6,9 +6,13 @@ import { createRandom } from '@gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
 import { convGeometry } from './algorithms/im2col.js';
-import { filterGradientByConvolution, filterGradientByMatMul } from './conv2d-backprop-filter.js';
-import { inputGradientByMatMul, inputGradientByPhases } from './conv2d-backprop-input.js';
-import { fusedMatMulWithTransposedWeights, transposedTwinCount } from './fused-mat-mul.js';
+import {
+  filterGradientByConvolution,
+  filterGradientByMatMul,
+  inputGradientByMatMul,
+  inputGradientByPhases,
+} from './conv.js';
+import { fusedMatMulKernel, transposedTwinCount, transposedWeights } from './mat-mul.js';
 import { setGemmEnabled } from '../wasm/gemm.js';
 import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
 
@@ -765,7 +769,7 @@ describe('fused matMul with transposed weights on wasm', () => {
       [tf._FusedMatMul]: tf.getKernel(tf._FusedMatMul, 'wasm'),
       [tf.BatchMatMul]: tf.getKernel(tf.BatchMatMul, 'wasm'),
     };
-    return fusedMatMulWithTransposedWeights(wasmKernelHost, { minWeightSize: 1 }).create(stock);
+    return fusedMatMulKernel([transposedWeights({ minWeightSize: 1 })]).create(stock);
   }
 
   const fused = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | undefined, activation: tf.fused.Activation) =>

@@ -36,7 +36,7 @@ export interface TfjsWasmBackend extends tf.KernelBackend {
 }
 
 /** `backend` as the wasm backend: only for code that runs as a wasm kernel. */
-export function asWasm(backend: tf.KernelBackend): TfjsWasmBackend {
+export function asWasm(backend: object): TfjsWasmBackend {
   return backend as TfjsWasmBackend;
 }
 

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@gan/core';
 import { describe, expect, it } from 'vitest';
-import { adamUpdate } from '../kernels/adam-update.js';
+import { adamUpdate } from '../kernels/adam.js';
 import { simdKernelsFor } from './simd.js';
 
 describe('WebAssembly SIMD kernels', () => {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@gan/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
-import { type AdamUpdateAttrs, adamUpdateKernelName } from './adam-update.js';
+import { type AdamUpdateAttrs, adamUpdateKernelName } from './adam.js';
 
 /** tfjs AdamOptimizer's update, op by op, as the reference. */
 function stockUpdate(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamUpdateAttrs): tf.Tensor[] {
