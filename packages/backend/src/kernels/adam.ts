@@ -129,7 +129,7 @@ const adamByLoop: Strategy<HostAdamCall, tf.TensorInfo[]> = {
 };
 
 /** The strategies of the Adam kernel, by backend, in the order they are tried. */
-export const adamStrategies = { wasm: [adamBySimd, adamByLoop], cpu: [adamByLoop] } as const;
+const adamStrategies = { wasm: [adamBySimd, adamByLoop], cpu: [adamByLoop] } as const;
 
 function hostAdamKernel(
   backendName: 'wasm' | 'cpu',

@@ -98,7 +98,7 @@ function batchNormBySimd(
 export const batchNormGradKernelName = 'GanBatchNormGrad';
 
 /** Whether {@link batchNormGradKernelName} takes these inputs. */
-export function batchNormGradFits(
+function batchNormGradFits(
   dy: tf.TensorInfo | undefined,
   x: tf.TensorInfo | undefined,
   mean: tf.TensorInfo | undefined,

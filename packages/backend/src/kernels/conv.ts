@@ -137,7 +137,7 @@ export const wasmFusedConv2D = strategyKernel({
 });
 
 /** `y = conv2d(x, filter)` as `cols · W` by the SIMD product (a 1 × 1, stride-1 convolution multiplies `x` itself). */
-export function conv2dByGemm(
+function conv2dByGemm(
   host: KernelHost,
   gemm: Gemm,
   x: tf.TensorInfo,
@@ -214,11 +214,11 @@ const inputByMatMul: Strategy<InputGradientCall> = {
 };
 
 /** The strategies of the gradients, by backend, in the order they are tried. */
-export const filterGradientStrategies = {
+const filterGradientStrategies = {
   wasm: [filterByGemm, filterByConvolution, filterByMatMul],
   cpu: [filterByMatMul],
 } as const;
-export const inputGradientStrategies = {
+const inputGradientStrategies = {
   wasm: [inputByGemm, inputByPhases, inputByMatMul],
   cpu: [inputByMatMul],
 } as const;
@@ -331,7 +331,7 @@ export const cpuConv2DBackpropInput = conv2dBackpropInput('cpu', cpuKernelHost, 
 // ---- The strategies' algorithms ----
 
 /** The filter gradient `dW [fh, fw, c, co] = colsᵀ · dy` by the SIMD product, `cols` read transposed by its strides. */
-export function filterGradientByGemm(
+function filterGradientByGemm(
   host: KernelHost,
   gemm: Gemm,
   x: tf.TensorInfo,
@@ -355,7 +355,7 @@ export function filterGradientByGemm(
  * The input gradient: `dcols = dy · Wᵀ` by the SIMD product (per output pixel, what it sends to each tap and input
  * channel), then added into place by {@link col2im}; a 1 × 1 stride-1 convolution's is the product itself.
  */
-export function inputGradientByGemm(
+function inputGradientByGemm(
   host: KernelHost,
   gemm: Gemm,
   dy: tf.TensorInfo,

@@ -12,7 +12,7 @@ import { type KernelArgs, type StockKernels, type Strategy, strategyKernel } fro
 // The bias-and-activation pass after a product is shared with FusedConv2D (conv.ts).
 
 /** A product's operands and attributes, as its strategies see them. */
-interface ProductCall {
+export interface ProductCall {
   backend: TfjsWasmBackend;
   gemm: Gemm | null;
   a: tf.TensorInfo;
@@ -26,7 +26,7 @@ interface ProductCall {
 }
 
 /** A `_FusedMatMul`, as its strategies see it. */
-interface FusedProductCall extends ProductCall {
+export interface FusedProductCall extends ProductCall {
   bias: tf.TensorInfo | undefined;
   prelu: boolean;
   activation: string;
@@ -140,7 +140,7 @@ const productWithoutTransposes: Strategy<ProductCall> = {
 };
 
 /** The strategies of wasm `BatchMatMul`, in order; batch broadcasts other than one matrix against many: stock. */
-export const batchMatMulStrategies: readonly Strategy<ProductCall>[] = [productByGemm, productWithoutTransposes];
+const batchMatMulStrategies: readonly Strategy<ProductCall>[] = [productByGemm, productWithoutTransposes];
 
 /** wasm `BatchMatMul` by {@link batchMatMulStrategies}. */
 export const wasmBatchMatMul = strategyKernel({
@@ -350,7 +350,7 @@ export function transposedTwinCount(backend: tf.KernelBackend): number {
 }
 
 /** The strategies of wasm `_FusedMatMul`, in order; prelu, other activations and bias shapes: stock. */
-export const fusedMatMulStrategies: readonly Strategy<FusedProductCall>[] = [fusedByGemm, transposedWeights()];
+const fusedMatMulStrategies: readonly Strategy<FusedProductCall>[] = [fusedByGemm, transposedWeights()];
 
 /** wasm `_FusedMatMul` by `strategies` ({@link fusedMatMulStrategies} when registered). */
 export function fusedMatMulKernel(strategies: readonly Strategy<FusedProductCall>[] = fusedMatMulStrategies) {

@@ -47,7 +47,7 @@ export function stockOrThrow(stock: StockKernels, kernelName: string, backendNam
 }
 
 /** How a {@link strategyKernel} reads a call. */
-export interface StrategyKernelSpec<Call> {
+interface StrategyKernelSpec<Call> {
   kernelName: string;
   backendName: TrainingKernelBackend;
   /**
