@@ -1,6 +1,6 @@
 // Sums the vitest JSON reports every package wrote during `turbo run test` and prints one closing line,
 // "N passed, N failed", so a CI log says at a glance how many tests ran across the monorepo.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let passed = 0;
