@@ -4,8 +4,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { dcganDiscriminator, dcganGenerator } from './dcgan-blocks.js';
 import { withInfo } from './info.js';
 import { type LayerBuilder, layerBuilder } from './layer-builder.js';
-import { mlpDiscriminator, mlpGenerator } from './mlp-blocks.js';
-import { assertQuarterable, mnistDiscriminator, mnistGenerator } from './mnist-blocks.js';
+import { type MlpHidden, mlpDiscriminator, mlpGenerator, mlpHidden } from './mlp-blocks.js';
+import {
+  assertQuarterable,
+  type MnistWidths,
+  mnistDiscriminator,
+  mnistGenerator,
+  mnistWidths,
+} from './mnist-blocks.js';
 import type { GanModels, ImageShape, OutputActivation } from './types.js';
 import * as validate from './validate.js';
 
@@ -38,6 +44,10 @@ export interface CganConfig {
   ndf?: number;
   /** Seed of the weight init: the same seed gives the same weights. Defaults to `undefined` (random). */
   seed?: number;
+  /** `'mlp'`: hidden layer widths, as `mlpGan`'s `hidden`. */
+  hidden?: MlpHidden;
+  /** `'dcgan'`: layer widths, as `dcganMnist`'s `widths`. */
+  widths?: MnistWidths;
 }
 
 type Variant = NonNullable<CganConfig['variant']>;
@@ -50,6 +60,8 @@ const variantOptions = {
   channels: ['tutorial'],
   ngf: ['tutorial'],
   ndf: ['tutorial'],
+  hidden: ['mlp'],
+  widths: ['dcgan'],
 } as const satisfies { [K in keyof CganConfig]?: readonly Variant[] };
 
 /** The networks of one variant, between the inputs that `cgan` makes for all of them. */
@@ -88,24 +100,30 @@ function networksOf(variant: Variant, config: CganConfig, model: string): Networ
   const activation = validate.outputActivation(config.outputActivation, isMlp ? 'tanh' : 'sigmoid', model);
   const latentDim = validate.positiveInteger(config.latentDim ?? (isMlp ? 100 : 62), 'latentDim', model);
   if (isMlp) {
+    const hidden = mlpHidden(config.hidden, model);
     return {
       latentDim,
       imageShape,
       activation,
-      generator: (zAndLabels, g) => mlpGenerator(zAndLabels, imageShape, activation, g),
+      generator: (zAndLabels, g) => mlpGenerator(zAndLabels, imageShape, activation, g, hidden.generator),
       discriminator: (image, labels, d) => {
         const flat = tfl.layers.flatten().apply(image) as tfl.SymbolicTensor;
-        return mlpDiscriminator(tfl.layers.concatenate().apply([flat, labels]) as tfl.SymbolicTensor, d);
+        return mlpDiscriminator(
+          tfl.layers.concatenate().apply([flat, labels]) as tfl.SymbolicTensor,
+          d,
+          hidden.discriminator,
+        );
       },
     };
   }
   assertQuarterable(imageShape, `${model} (variant 'dcgan')`);
+  const widths = mnistWidths(config.widths, model);
   return {
     latentDim,
     imageShape,
     activation,
-    generator: (zAndLabels, g) => mnistGenerator(zAndLabels, imageShape, activation, g),
-    discriminator: (image, labels, d) => mnistDiscriminator(withLabelMaps(image, labels), d),
+    generator: (zAndLabels, g) => mnistGenerator(zAndLabels, imageShape, activation, g, widths.generator),
+    discriminator: (image, labels, d) => mnistDiscriminator(withLabelMaps(image, labels), d, widths.discriminator),
   };
 }
 

@@ -2,7 +2,7 @@ import { createRandom } from '@gan/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withInfo } from './info.js';
 import { layerBuilder } from './layer-builder.js';
-import { mnistDiscriminator, mnistGenerator } from './mnist-blocks.js';
+import { type MnistWidths, mnistDiscriminator, mnistGenerator, mnistWidths } from './mnist-blocks.js';
 import type { GanModels, ImageShape, OutputActivation } from './types.js';
 import * as validate from './validate.js';
 
@@ -17,6 +17,11 @@ export interface DcganMnistConfig {
   outputActivation?: OutputActivation;
   /** Seed of the weight init: the same seed gives the same weights. Defaults to `undefined` (random). */
   seed?: number;
+  /**
+   * Widths of the layers, for narrower or wider networks than the material's (generator: dense 1024, 128 feature
+   * maps after the reshape, transposed conv 64; discriminator: convs 64 and 128, dense 1024, the defaults).
+   */
+  widths?: MnistWidths;
 }
 
 /**
@@ -38,11 +43,12 @@ export function dcganMnist(config: DcganMnistConfig = {}): GanModels {
   const imageShape: ImageShape = [28, 28, 1];
 
   const z = tfl.input({ shape: [latentDim], name: 'z' });
-  const fake = mnistGenerator(z, imageShape, activation, layerBuilder(random.fork()));
+  const widths = mnistWidths(config.widths, model);
+  const fake = mnistGenerator(z, imageShape, activation, layerBuilder(random.fork()), widths.generator);
   const generator = tfl.model({ inputs: z, outputs: fake, name: 'dcgan_mnist_generator' });
 
   const image = tfl.input({ shape: [...imageShape], name: 'image' });
-  const logits = mnistDiscriminator(image, layerBuilder(random.fork()));
+  const logits = mnistDiscriminator(image, layerBuilder(random.fork()), widths.discriminator);
   const discriminator = tfl.model({ inputs: image, outputs: logits, name: 'dcgan_mnist_discriminator' });
 
   return withInfo(generator, discriminator, {

@@ -18,8 +18,10 @@ export {
   slerp,
   truncatedNoise,
 } from './latent.js';
+export type { MlpHidden } from './mlp-blocks.js';
 export type { MlpGanConfig } from './mlp-gan.js';
 export { mlpGan } from './mlp-gan.js';
+export type { MnistDiscriminatorWidths, MnistGeneratorWidths, MnistWidths } from './mnist-blocks.js';
 export { trainableParamCount } from './param-count.js';
 export type { ProjectionGanConfig } from './projection-gan.js';
 export { projectionGan } from './projection-gan.js';
@@ -27,6 +29,14 @@ export type { ModelConfigs, ModelName } from './registry.js';
 export { createGan, modelNames } from './registry.js';
 export type { SnganConfig } from './sngan.js';
 export { sngan } from './sngan.js';
+export type { NamedTensor, StateDict, TorchImportReport, TorchReadOptions } from './torch/index.js';
+export {
+  exportTorchWeights,
+  importTorchWeights,
+  readStateDict,
+  torchModuleSource,
+  torchParameterNames,
+} from './torch/index.js';
 export type { GanInfo, GanModels, ImageShape, OutputActivation, OutputRange } from './types.js';
 export type { WganGpConfig } from './wgan-gp.js';
 export { wganGp } from './wgan-gp.js';

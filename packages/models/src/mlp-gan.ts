@@ -2,7 +2,7 @@ import { createRandom } from '@gan/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withInfo } from './info.js';
 import { layerBuilder } from './layer-builder.js';
-import { mlpDiscriminator, mlpGenerator } from './mlp-blocks.js';
+import { type MlpHidden, mlpDiscriminator, mlpGenerator, mlpHidden } from './mlp-blocks.js';
 import type { GanModels, OutputActivation } from './types.js';
 import * as validate from './validate.js';
 
@@ -22,6 +22,8 @@ export interface MlpGanConfig {
   outputActivation?: OutputActivation | 'linear';
   /** Seed of the weight init: the same seed gives the same weights. Defaults to `undefined` (random). */
   seed?: number;
+  /** Hidden layer widths, for other networks than the material's (`{ generator: [256, 512, 1024], discriminator: [512, 256] }`). */
+  hidden?: MlpHidden;
 }
 
 /**
@@ -44,12 +46,13 @@ export function mlpGan(config: MlpGanConfig = {}): GanModels {
   const random = createRandom(validate.seed(config.seed, model));
 
   const z = tfl.input({ shape: [latentDim], name: 'z' });
-  const fake = mlpGenerator(z, imageShape, activation, layerBuilder(random.fork()));
+  const hidden = mlpHidden(config.hidden, model);
+  const fake = mlpGenerator(z, imageShape, activation, layerBuilder(random.fork()), hidden.generator);
   const generator = tfl.model({ inputs: z, outputs: fake, name: 'mlp_generator' });
 
   const image = tfl.input({ shape: [...imageShape], name: 'image' });
   const flat = imageShape.length === 1 ? image : (tfl.layers.flatten().apply(image) as tfl.SymbolicTensor);
-  const logits = mlpDiscriminator(flat, layerBuilder(random.fork()));
+  const logits = mlpDiscriminator(flat, layerBuilder(random.fork()), hidden.discriminator);
   const discriminator = tfl.model({ inputs: image, outputs: logits, name: 'mlp_discriminator' });
 
   return withInfo(generator, discriminator, {

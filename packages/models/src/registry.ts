@@ -49,8 +49,8 @@ const builders: { [N in ModelName]: (config: ModelConfigs[N]) => GanModels } = {
 
 const options: { [N in ModelName]: readonly (keyof ModelConfigs[N])[] } = {
   dcgan: ['imageSize', 'channels', 'latentDim', 'ngf', 'ndf', 'seed'],
-  'dcgan-mnist': ['latentDim', 'outputActivation', 'seed'],
-  mlp: ['latentDim', 'imageShape', 'outputActivation', 'seed'],
+  'dcgan-mnist': ['latentDim', 'outputActivation', 'seed', 'widths'],
+  mlp: ['latentDim', 'imageShape', 'outputActivation', 'seed', 'hidden'],
   cgan: [
     'variant',
     'numClasses',
@@ -62,6 +62,8 @@ const options: { [N in ModelName]: readonly (keyof ModelConfigs[N])[] } = {
     'ngf',
     'ndf',
     'seed',
+    'hidden',
+    'widths',
   ],
   acgan: ['numClasses', 'latentDim', 'imageShape', 'outputActivation', 'seed'],
   'projection-gan': ['numClasses', 'imageShape', 'latentDim', 'ngf', 'ndf', 'seed'],
