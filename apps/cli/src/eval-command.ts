@@ -3,23 +3,16 @@ import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
 import { createRandom, GanError } from '@gan/core';
 import { loadNpy } from '@gan/data/node';
-import {
-  featureBatch,
-  frechetDistance,
-  inceptionScore,
-  kernelInceptionDistance,
-  precisionRecall,
-  runningStatistics,
-} from '@gan/metrics';
+import { frechetDistance, inceptionScore, kernelInceptionDistance, precisionRecall } from '@gan/metrics';
 import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendFlag, integerFlag } from './args.js';
+import { backendFlag, backgroundFlag, integerFlag } from './args.js';
 import { loadData } from './datasets.js';
-import { describeReference, generatedImages, generatedLabels, referenceImages } from './eval-images.js';
-import { type FeatureSetup, featureSetup } from './feature-network.js';
-import { runPaths, writeJson } from './run-files.js';
-import { readRunConfig } from './sample-command.js';
-import { backgroundFlag } from './train-settings.js';
+import { type Collected, collect } from './features/collect.js';
+import { describeReference, generatedImages, generatedLabels, referenceImages } from './features/images.js';
+import { type FeatureSetup, featureSetup } from './features/network.js';
+import { type RunConfig, readRunConfig } from './run/config.js';
+import { runPaths, writeJson } from './run/files.js';
 
 export const evalUsage = `gan eval --from DIR [options]
 gan eval --images FILE.npy --data SPEC [options]
@@ -74,48 +67,10 @@ function metricList(value: string | undefined): MetricName[] {
   return [...new Set(names)] as MetricName[];
 }
 
-export interface Collected {
-  statistics: ReturnType<typeof runningStatistics>;
-  features: Float32Array[];
-  probabilities: Float32Array[];
-  dim: number;
-  classes: number;
-}
-
-export async function collect(
-  setup: FeatureSetup,
-  count: number,
-  batchSize: number,
-  makeBatch: (start: number, size: number) => tf.Tensor4D,
-  keepFeatures: boolean,
-): Promise<Collected> {
-  let collected: Collected | undefined;
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const images = makeBatch(start, size);
-    const prepared = setup.prepare(images);
-    const { features, probabilities } = featureBatch(setup.network, prepared);
-    tf.dispose([images, prepared]);
-    const values = (await features.data()) as Float32Array;
-    collected ??= {
-      statistics: runningStatistics(features.shape[1]),
-      features: [],
-      probabilities: [],
-      dim: features.shape[1],
-      classes: probabilities?.shape[1] ?? 0,
-    };
-    collected.statistics.add(values);
-    if (keepFeatures) collected.features.push(values);
-    if (probabilities) collected.probabilities.push((await probabilities.data()) as Float32Array);
-    tf.dispose([features, ...(probabilities ? [probabilities] : [])]);
-  }
-  return collected!;
-}
-
 /** Features of `count` images from the run's generator, from seeded noise as `gan sample` makes it. */
 async function generatedFeatures(
   from: string,
-  config: ReturnType<typeof readRunConfig>,
+  config: RunConfig,
   setup: FeatureSetup,
   count: number,
   batchSize: number,
@@ -260,10 +215,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const config = (
     images ? { info: { imageShape: images.imageShape } } : readRunConfig(values.from as string)
-  ) as Partial<ReturnType<typeof readRunConfig>> & {
-    info: ReturnType<typeof readRunConfig>['info'] & { imageShape: number[] };
-    data?: { spec?: string; background?: [number, number, number] };
-  };
+  ) as Partial<RunConfig> & { info: RunConfig['info'] };
   const { info } = config;
   if (metrics.includes('is') && count < splits) {
     throw new GanError('INVALID_ARGUMENT', `The Inception Score needs --count ≥ --splits (${splits}), got ${count}.`);

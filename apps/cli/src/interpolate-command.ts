@@ -8,8 +8,8 @@ import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag, choiceFlag, integerFlag } from './args.js';
 import { toRaster } from './images.js';
-import { runPaths, writePng } from './run-files.js';
-import { readRunConfig } from './sample-command.js';
+import { runPaths, writePng } from './run/files.js';
+import { readRunConfig } from './run/config.js';
 
 export const interpolateUsage = `gan interpolate --from DIR [options]
 

@@ -5,9 +5,9 @@ import { GanError } from '@gan/core';
 import { readCheckpointManifest } from '@gan/train/node';
 import { plotLosses } from './plot.js';
 import { formatDuration } from './progress.js';
-import { checkpointPaths } from './run-checkpoints.js';
-import { writePng } from './run-files.js';
-import { readRunLog, runLogPath, type StepLogEntry } from './run-log.js';
+import { checkpointPaths } from './run/checkpoints.js';
+import { writePng } from './run/files.js';
+import { readRunLog, runLogPath, type StepLogEntry } from './run/log.js';
 
 export const logUsage = `gan log DIR [options]
 

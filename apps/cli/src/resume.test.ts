@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,6 +130,31 @@ describe('gan train --resume, checkpoints and gan log', () => {
     const again = await gan(ring(dir, 1));
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`Continue it with --resume ${dir}`);
+  }, 120_000);
+
+  it('resumes a run whose config.json was written before config.json had a version', async () => {
+    const dir = temporary();
+    expect((await gan(ring(dir, 1))).code).toBe(0);
+    // the training of config.json as gan train wrote it before recipes had a version
+    const path = join(dir, 'config.json');
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    expect(config.training.version).toBe(1);
+    const { version, discriminatorSteps, augment, labelNoise, ...training } = config.training;
+    writeFileSync(path, JSON.stringify({ ...config, training: { ...training, sampleEpochs: 'every' } }));
+    const resumed = await gan(['train', '--resume', dir, '--epochs', '3', '--backend', 'wasm']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await straight).code).toBe(0);
+    for (const file of ['generator/weights.bin', 'discriminator/weights.bin']) {
+      expect(bytes(join(dir, file)).equals(bytes(join(reference, file))), file).toBe(true);
+    }
+    // rewritten by the resume as this version writes it
+    expect(JSON.parse(readFileSync(path, 'utf8')).training).toMatchObject({
+      version: 1,
+      epochs: 3,
+      discriminatorSteps: 1,
+      augment: [],
+      labelNoise: 0,
+    });
   }, 120_000);
 
   it('keeps the last good checkpoint when the loss turns NaN, and names a damaged checkpoint file', async () => {

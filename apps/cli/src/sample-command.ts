@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
@@ -9,7 +9,8 @@ import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag, integerFlag } from './args.js';
 import { scatterPlot, toRaster } from './images.js';
-import { runPaths, writeFileAtomic, writePng } from './run-files.js';
+import { readRunConfig } from './run/config.js';
+import { runPaths, writeFileAtomic, writePng } from './run/files.js';
 
 export const sampleUsage = `gan sample --from DIR [options]
 
@@ -22,29 +23,6 @@ Draws samples from the generator saved by "gan train" in DIR.
   --label K        class index for a conditional model (default: cycle through the classes)
   --seed N         noise seed (default random)
   --backend NAME   auto | tensorflow | webgpu | wasm | cpu (default auto)`;
-
-interface RunConfig {
-  info: { latentDim: number; conditional: boolean; numClasses?: number; outputRange?: [number, number] };
-  training: { noise: 'normal' | 'uniform' };
-}
-
-export function readRunConfig(dir: string): RunConfig {
-  const path = runPaths(dir).config;
-  if (!existsSync(path)) {
-    throw new GanError('NOT_FOUND', `No config.json in "${dir}". Pass --from a folder written by "gan train".`);
-  }
-  try {
-    const config = JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
-    if (typeof config.info?.latentDim !== 'number') throw new Error('info.latentDim is missing');
-    return config;
-  } catch (cause) {
-    throw new GanError(
-      'CORRUPT_FILE',
-      `"${path}" is not a valid gan run config (${(cause as Error).message}). Train again or restore the file.`,
-      { cause },
-    );
-  }
-}
 
 /** Draws generator noise the way the run was trained: N(0, 1) or U(-1, 1). */
 export function drawNoise(count: number, latentDim: number, kind: 'normal' | 'uniform', seed?: number): tf.Tensor2D {

@@ -114,13 +114,15 @@ describe('TrainRecipe', () => {
       sampleEpochs: 'every',
       keepBestBy: 'discriminatorLoss',
     };
+    const { sampleEpochs, ...rest } = stored;
     expect(readTrainRecipe(stored)).toEqual({
-      ...stored,
+      ...rest,
       version: 1,
       discriminatorSteps: 1,
       augment: [],
       labelNoise: 0,
     });
+    expect(readTrainRecipe({ ...stored, sampleEpochs: [1, 5] }).sampleEpochs).toEqual([1, 5]);
     expect(readTrainRecipe(recipe)).toEqual(recipe);
     let error: unknown;
     try {

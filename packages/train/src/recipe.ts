@@ -37,7 +37,8 @@ export interface TrainRecipe {
   noise: NoiseKind;
   /** Seed of the random source (noise, labels, shuffling), unless the caller passes its own `random`. */
   seed: number;
-  sampleEpochs: number[] | 'every';
+  /** 1-based epochs after which samples are drawn; every epoch without it. */
+  sampleEpochs?: number[];
   discriminatorSteps: number;
   augment: AugmentPolicy[];
   penalty?: { kind: PenaltyKind; weight: number };
@@ -95,20 +96,21 @@ function checkRecipeVersion(version: unknown): void {
 
 /**
  * A stored recipe as this version reads it. A recipe without `version` is one `gan train` wrote before
- * recipes had one (its config.json `training`); fields added since (`discriminatorSteps`, `augment`,
- * `labelNoise`) get the values those runs trained with. Fields the recipe does not know (a caller's own, kept
- * beside it) stay as they are.
+ * recipes had one (its config.json `training`): its `sampleEpochs: 'every'` becomes no `sampleEpochs`, and
+ * fields added since (`discriminatorSteps`, `augment`, `labelNoise`) get the values those runs trained with.
+ * Fields the recipe does not know (a caller's own, kept beside it) stay as they are.
  */
 export function readTrainRecipe<T extends object>(stored: T): T & TrainRecipe {
-  const recipe = stored as T & Partial<TrainRecipe>;
+  const recipe = stored as T & Omit<Partial<TrainRecipe>, 'sampleEpochs'> & { sampleEpochs?: number[] | 'every' };
   if (recipe.version !== undefined) {
     checkRecipeVersion(recipe.version);
     return recipe as T & TrainRecipe;
   }
+  const { sampleEpochs, ...rest } = recipe;
   return {
-    ...recipe,
+    ...rest,
     version: trainRecipeVersion,
-    sampleEpochs: recipe.sampleEpochs ?? 'every',
+    ...(sampleEpochs === undefined || sampleEpochs === 'every' ? {} : { sampleEpochs }),
     discriminatorSteps: recipe.discriminatorSteps ?? 1,
     augment: recipe.augment ?? [],
     labelNoise: recipe.labelNoise ?? 0,

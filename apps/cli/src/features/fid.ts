@@ -2,9 +2,9 @@ import { createRandom, GanError } from '@gan/core';
 import type { ArrayDataset } from '@gan/data';
 import { frechetDistance } from '@gan/metrics';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { collect } from './eval-command.js';
-import { generatedImages, generatedLabels, referenceImages } from './eval-images.js';
-import { builtInShapes, featureSetup } from './feature-network.js';
+import { collect } from './collect.js';
+import { generatedImages, generatedLabels, referenceImages } from './images.js';
+import { builtInShapes, featureSetup } from './network.js';
 
 /** What {@link createFidEvaluator} needs. */
 export interface FidEvaluatorConfig {

@@ -2,7 +2,7 @@ import type { createRandom } from '@gan/core';
 import type { ArrayDataset } from '@gan/data';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ReferenceSelection } from './feature-network.js';
+import type { ReferenceSelection } from './network.js';
 
 // The images that gan eval and gan train --eval-every measure: real ones chosen from the data, generated ones
 // from seeded noise.

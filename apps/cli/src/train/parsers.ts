@@ -43,32 +43,3 @@ export function augmentFlag(value: string | undefined): AugmentPolicy[] | undefi
   }
   return [...new Set(policies)] as AugmentPolicy[];
 }
-
-/** Reads a number flag in `[minimum, maximum)`, e.g. `--label-noise 0.1` or `--ema 0.999`. */
-export function fractionFlag(value: string | undefined, flag: string, minimum: number, maximum: number) {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!(Number.isFinite(parsed) && parsed >= minimum && parsed < maximum)) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected --${flag} to be a number ≥ ${minimum} and < ${maximum}, got "${value}".`,
-    );
-  }
-  return parsed;
-}
-
-/** Learning-rate decays `--lr-decay` accepts. */
-export const learningRateDecays = ['linear', 'exponential'] as const;
-export type LearningRateDecay = (typeof learningRateDecays)[number];
-
-/**
- * The schedule of `--lr-decay` over a run of `totalSteps` generator updates: `linear` goes from 1× to 0×
- * the base rates by the last step; `exponential` multiplies them by 0.1^(step / totalSteps), ending at 0.1×.
- */
-export function learningRateDecaySchedule(decay: LearningRateDecay | undefined, totalSteps: number) {
-  if (decay === undefined) return undefined;
-  const steps = Math.max(1, totalSteps);
-  return decay === 'linear'
-    ? ({ kind: 'linear', steps, endFactor: 0 } as const)
-    : ({ kind: 'exponential', decay: 0.1, steps } as const);
-}

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './run-files.js';
+import { writeFileAtomic } from './files.js';
 
 /** `log.jsonl` of a run folder. */
 export function runLogPath(dir: string): string {

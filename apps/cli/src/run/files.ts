@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { encodePng } from '@gan/data/node';
-import type { Raster } from './plot.js';
+import type { Raster } from '../plot.js';
 
 /** Writes a file atomically: a temp file in the same folder, then a rename, so a kill never leaves half a file. */
 export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {

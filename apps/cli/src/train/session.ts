@@ -1,0 +1,144 @@
+import type { createRandom } from '@gan/core';
+import { GanError } from '@gan/core';
+import { cloneModel, type TrainingState, trainGan, trainGanConfig } from '@gan/train';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { FidEvaluator } from '../features/fid.js';
+import type { Progress } from '../progress.js';
+import type { BestSoFar } from '../run/best-metric.js';
+import { checkpointPaths, type RunModels, saveLatest } from '../run/checkpoints.js';
+import { openRunLog, runLogPath } from '../run/log.js';
+import {
+  combineHooks,
+  emaHooks,
+  epochArtifactHooks,
+  fidHooks,
+  keepBestHooks,
+  progressHooks,
+  type RunHooks,
+  stepLogHooks,
+} from './callbacks.js';
+import type { RunData } from './create-run.js';
+import type { TrainSettings } from './flags.js';
+import { trainRecipe } from './settings.js';
+
+/** What a run trains with besides its settings. */
+export interface TrainContext {
+  data: RunData;
+  random: ReturnType<typeof createRandom>;
+  models: RunModels;
+  /** The state of the checkpoint a resumed run goes on from. */
+  resume: TrainingState | undefined;
+  /** The best epoch so far, from that checkpoint. */
+  best: BestSoFar | undefined;
+  progress: Progress;
+  /** Measures FID after the epochs of `--eval-every`. */
+  fid: FidEvaluator | undefined;
+}
+
+/**
+ * Trains the run in `settings.out` until its last epoch or Ctrl-C (which saves a checkpoint), writing the run
+ * folder as it goes; a non-finite loss says which checkpoint is kept.
+ */
+export async function train(settings: TrainSettings, context: TrainContext): Promise<void> {
+  const { data, random, models, resume, progress, fid } = context;
+  const { out } = settings;
+  const checkpoints = checkpointPaths(out);
+
+  const controller = new AbortController();
+  const onSignal = (signal: string) => {
+    progress.message(`${signal}: stopping after this step and saving a checkpoint…`);
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const realPreview = data.shape.length === 1 ? await firstPoints(data) : undefined;
+  const log = await openRunLog(runLogPath(out), resume?.globalStep ?? 0);
+  // The trainer keeps the moving average; this copy of the architecture receives its weights to save them.
+  const emaGenerator = settings.ema === undefined ? undefined : cloneModel(models.generator);
+  const history = resume ? resume.history.map((record) => ({ ...record })) : [];
+  const best = keepBestHooks(settings.keepBestBy, context.best, out, models);
+  const artifacts = epochArtifactHooks(out, models, history, realPreview);
+  const hooks = combineHooks(
+    [
+      stepLogHooks(log, settings.batchSize),
+      progressHooks(progress, settings.epochs),
+      fid &&
+        settings.evalEvery !== undefined &&
+        fidHooks({
+          fid,
+          every: settings.evalEvery,
+          count: settings.evalCount,
+          generator: models.generator,
+          log,
+          progress,
+          firstStep: resume?.globalStep ?? 0,
+        }),
+      best,
+      artifacts,
+      emaGenerator && emaHooks(emaGenerator, out),
+    ].filter((hook): hook is RunHooks => Boolean(hook)),
+  );
+  let lastSaved: TrainingState | undefined = resume;
+
+  try {
+    const result = await trainGan(
+      trainGanConfig(trainRecipe(settings), {
+        ...models,
+        data,
+        random,
+        signal: controller.signal,
+        resume,
+        checkpoint: {
+          save: async (state, reason) => {
+            await saveLatest(out, models, state, { best: best.current(), reason });
+            await hooks.onCheckpoint(state, reason);
+            lastSaved = state;
+          },
+        },
+        callbacks: hooks,
+      }),
+    );
+    result.fixedNoise.dispose();
+    result.fixedLabels?.dispose();
+    if (result.stopped === 'aborted') {
+      await artifacts.saveNetworks();
+      progress.message(
+        `Stopped at step ${result.steps}; checkpoint saved in ${checkpoints.latest}. Continue with: gan train --resume ${out}`,
+      );
+      process.exitCode = 130;
+    } else {
+      progress.message(
+        `Done: ${out} (generator/, ${emaGenerator ? 'generator-ema/, ' : ''}discriminator/, config.json, history.json, log.jsonl, loss.png, samples/, checkpoints/)`,
+      );
+    }
+  } catch (error) {
+    if (GanError.isInstance(error) && error.code === 'NON_FINITE_LOSS') {
+      const kept =
+        lastSaved === undefined
+          ? 'No checkpoint was saved before it (the first epoch did not finish).'
+          : `The last good checkpoint (epoch ${lastSaved.epoch}, step ${lastSaved.globalStep} overall) is kept in ${checkpoints.latest}; continue from it with a lower rate: gan train --resume ${out} --lr ${settings.learningRate / 10}`;
+      throw new GanError('NON_FINITE_LOSS', `${error.message}\nThe run stopped. ${kept}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    log.close();
+    emaGenerator?.dispose();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The first points of 2-D data (at most 512), drawn under the samples. */
+async function firstPoints(data: {
+  batches: (o: { batchSize: number; shuffle: boolean }) => AsyncIterable<{ x: tf.Tensor; labels?: tf.Tensor }>;
+  size: number;
+}) {
+  for await (const batch of data.batches({ batchSize: Math.min(512, data.size), shuffle: false })) {
+    const points = (await batch.x.data()) as Float32Array;
+    batch.x.dispose();
+    batch.labels?.dispose();
+    return points;
+  }
+  return undefined;
+}
