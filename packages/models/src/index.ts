@@ -31,6 +31,7 @@ export type { SnganConfig } from './sngan.js';
 export { sngan } from './sngan.js';
 export type { NamedTensor, StateDict, TorchImportReport, TorchReadOptions } from './torch/index.js';
 export {
+  exportTorchCheckpoint,
   exportTorchWeights,
   importTorchWeights,
   readStateDict,

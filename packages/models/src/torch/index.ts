@@ -27,13 +27,21 @@ export function readStateDict(bytes: Uint8Array, options: TorchReadOptions = {})
   const what = options.what ?? 'The checkpoint';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return readTorchCheckpoint(bytes, options);
   if (isSafetensors(bytes)) {
-    if (options.key !== undefined) {
+    const all = readSafetensors(bytes, what);
+    if (options.key === undefined) return all;
+    // a flat file of several state_dicts: `<key>.<name>` (as exportTorchCheckpoint writes generator and discriminator)
+    const prefix = `${options.key}.`;
+    const tensors = all.tensors
+      .filter((t) => t.name.startsWith(prefix))
+      .map((t) => ({ ...t, name: t.name.slice(prefix.length) }));
+    if (tensors.length === 0) {
+      const keys = [...new Set(all.tensors.map((t) => t.name.split('.')[0]))].slice(0, 8).join(', ');
       throw new GanError(
         'INVALID_ARGUMENT',
-        `${what} is a safetensors file, which holds one flat set of tensors: leave out --key.`,
+        `${what} has no tensors named '${prefix}…'; the first parts of its names are: ${keys}. Give one as --key.`,
       );
     }
-    return readSafetensors(bytes, what);
+    return { ...all, tensors };
   }
   if (bytes.length >= 2 && bytes[0] === 0x80) return readTorchCheckpoint(bytes, options); // names the legacy format
   throw new GanError(
@@ -75,7 +83,8 @@ function matchInOrder(parameters: TorchParameter[], tensors: NamedTensor[], what
     throw new GanError(
       'SHAPE_MISMATCH',
       `${what} has ${tensors.length} parameters, the model ${parameters.length}: '${extra.name}' ${fmt(extra.shape)} ` +
-        'and after it are left over. Check that the checkpoint is of this model with these options.',
+        'and after it are left over. Check that the checkpoint is of this model with these options; a file of ' +
+        'several models (generator and discriminator) needs --key, e.g. --key generator.',
     );
   }
   return tensors;
@@ -200,4 +209,20 @@ function torchTensors(model: tfl.LayersModel): TensorToWrite[] {
 export function exportTorchWeights(model: tfl.LayersModel, format: 'pytorch' | 'safetensors' = 'pytorch'): Uint8Array {
   const tensors = torchTensors(model);
   return format === 'pytorch' ? writeTorchCheckpoint(tensors) : writeSafetensors(tensors);
+}
+
+/**
+ * Several models in one file: `'pytorch'` writes a dict of state_dicts (`torch.load(path)['generator']`),
+ * `'safetensors'` one flat file with the names prefixed (`generator.fc1.weight`). `importTorchWeights` reads one
+ * of them with `{ key: 'generator' }`.
+ */
+export function exportTorchCheckpoint(
+  models: Record<string, tfl.LayersModel>,
+  format: 'pytorch' | 'safetensors' = 'pytorch',
+): Uint8Array {
+  const groups = Object.fromEntries(Object.entries(models).map(([key, model]) => [key, torchTensors(model)]));
+  if (format === 'pytorch') return writeTorchCheckpoint(groups);
+  return writeSafetensors(
+    Object.entries(groups).flatMap(([key, tensors]) => tensors.map((t) => ({ ...t, name: `${key}.${t.name}` }))),
+  );
 }

@@ -174,10 +174,20 @@ export function torchModuleSource(
     "    return torch.load(path, map_location='cpu', weights_only=True)",
     '',
     '',
+    'def _part(state, key):',
+    '    """A file of several models (gan export --discriminator) holds one state_dict per key."""',
+    '    if key in state and isinstance(state[key], dict):',
+    '        return state[key]',
+    "    prefix = key + '.'",
+    '    if any(name.startswith(prefix) for name in state):',
+    '        return {name[len(prefix):]: value for name, value in state.items() if name.startswith(prefix)}',
+    '    return state',
+    '',
+    '',
     'def load_generator(path):',
     '    """The exported generator, in eval mode (batch norm with its running statistics)."""',
     '    generator = Generator()',
-    '    generator.load_state_dict(_state_dict(path))',
+    "    generator.load_state_dict(_part(_state_dict(path), 'generator'))",
     '    return generator.eval()',
   ];
   if (models.discriminator !== undefined) {
@@ -186,7 +196,7 @@ export function torchModuleSource(
       '',
       'def load_discriminator(path):',
       '    discriminator = Discriminator()',
-      '    discriminator.load_state_dict(_state_dict(path))',
+      "    discriminator.load_state_dict(_part(_state_dict(path), 'discriminator'))",
       '    return discriminator.eval()',
     );
   }

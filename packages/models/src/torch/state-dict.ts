@@ -251,57 +251,77 @@ function storageBytes(tensor: TensorToWrite): Uint8Array {
 
 const contiguousStride = (shape: number[]) => shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
 
-/** Writes a state_dict in the zip format of `torch.save` (`archive/` prefix), readable by `torch.load`. */
-export function writeTorchCheckpoint(tensors: TensorToWrite[], archiveName = 'archive'): Uint8Array {
+/**
+ * Writes a state_dict in the zip format of `torch.save` (`archive/` prefix), readable by `torch.load`; or, given
+ * named groups, a dict of state_dicts (`{'generator': …, 'discriminator': …}`), as training checkpoints hold them.
+ */
+export function writeTorchCheckpoint(
+  content: TensorToWrite[] | Record<string, TensorToWrite[]>,
+  archiveName = 'archive',
+): Uint8Array {
   const w = new PickleWriter();
   w.op(0x80, 2).global('collections', 'OrderedDict');
   const orderedDict = w.put();
-  w.op(0x29, 0x52);
-  w.put();
-  w.op(0x28);
-  let rebuild = -1;
-  const storageGlobals = new Map<string, number>();
-  let storageTag = -1;
-  let cpu = -1;
-  tensors.forEach((tensor, i) => {
-    w.string(tensor.name);
+  w.op(0x30); // POP: the global stays in the memo
+  const memo = { rebuild: -1, storage: -1, cpu: -1, types: new Map<string, number>() };
+  const cached = (key: 'rebuild' | 'storage' | 'cpu', write: () => void) => {
+    if (memo[key] < 0) {
+      write();
+      memo[key] = w.put();
+    } else w.get(memo[key]);
+  };
+  const all: TensorToWrite[] = [];
+  const stateDict = (tensors: TensorToWrite[]) => {
+    w.get(orderedDict).op(0x29, 0x52);
     w.put();
-    if (rebuild < 0) {
-      w.global('torch._utils', '_rebuild_tensor_v2');
-      rebuild = w.put();
-    } else w.get(rebuild);
-    w.op(0x28, 0x28);
-    if (storageTag < 0) {
-      w.string('storage');
-      storageTag = w.put();
-    } else w.get(storageTag);
-    const type = tensor.dtype === 'int64' ? 'LongStorage' : 'FloatStorage';
-    const known = storageGlobals.get(type);
-    if (known === undefined) {
-      w.global('torch', type);
-      storageGlobals.set(type, w.put());
-    } else w.get(known);
-    w.string(String(i));
+    if (tensors.length === 0) return;
+    w.op(0x28);
+    for (const tensor of tensors) {
+      const key = String(all.length);
+      all.push(tensor);
+      w.string(tensor.name);
+      w.put();
+      cached('rebuild', () => w.global('torch._utils', '_rebuild_tensor_v2'));
+      w.op(0x28, 0x28);
+      cached('storage', () => w.string('storage'));
+      const type = tensor.dtype === 'int64' ? 'LongStorage' : 'FloatStorage';
+      const known = memo.types.get(type);
+      if (known === undefined) {
+        w.global('torch', type);
+        memo.types.set(type, w.put());
+      } else w.get(known);
+      w.string(key);
+      w.put();
+      cached('cpu', () => w.string('cpu'));
+      w.int(tensor.values.length).op(0x74);
+      w.put();
+      w.op(0x51).int(0).tuple(tensor.shape).tuple(contiguousStride(tensor.shape));
+      // requires_grad False, backward hooks OrderedDict()
+      w.op(0x89).get(orderedDict).op(0x29, 0x52);
+      w.put();
+      w.op(0x74);
+      w.put();
+      w.op(0x52);
+      w.put();
+    }
+    w.op(0x75);
+  };
+  if (Array.isArray(content)) stateDict(content);
+  else {
+    w.op(0x7d);
     w.put();
-    if (cpu < 0) {
-      w.string('cpu');
-      cpu = w.put();
-    } else w.get(cpu);
-    w.int(tensor.values.length).op(0x74);
-    w.put();
-    w.op(0x51).int(0).tuple(tensor.shape).tuple(contiguousStride(tensor.shape));
-    // requires_grad False, backward hooks OrderedDict()
-    w.op(0x89).get(orderedDict).op(0x29, 0x52);
-    w.put();
-    w.op(0x74);
-    w.put();
-    w.op(0x52);
-    w.put();
-  });
-  w.op(0x75, 0x2e);
+    w.op(0x28);
+    for (const [name, tensors] of Object.entries(content)) {
+      w.string(name);
+      w.put();
+      stateDict(tensors);
+    }
+    w.op(0x75);
+  }
+  w.op(0x2e);
   const entries: [string, Uint8Array][] = [[`${archiveName}/data.pkl`, w.bytes()]];
   entries.push([`${archiveName}/byteorder`, new TextEncoder().encode('little')]);
-  tensors.forEach((tensor, i) => {
+  all.forEach((tensor, i) => {
     entries.push([`${archiveName}/data/${i}`, storageBytes(tensor)]);
   });
   entries.push([`${archiveName}/version`, new TextEncoder().encode('3\n')]);

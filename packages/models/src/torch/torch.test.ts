@@ -9,6 +9,7 @@ import { createGan, type ModelName } from '../registry.js';
 import { useCpu } from '../testing/helpers.js';
 import { readNpy } from '../testing/npy.js';
 import {
+  exportTorchCheckpoint,
   exportTorchWeights,
   importTorchWeights,
   readStateDict,
@@ -136,6 +137,21 @@ describe('exportTorchWeights', () => {
       }
     });
   }
+
+  it('a file of both networks: each read back with its key, in both formats', () => {
+    const source = build('cgan');
+    importTorchWeights(source.generator, file('cgan', 'generator.pt'));
+    importTorchWeights(source.discriminator, file('cgan', 'discriminator.pt'));
+    for (const format of ['pytorch', 'safetensors'] as const) {
+      const bytes = exportTorchCheckpoint({ generator: source.generator, discriminator: source.discriminator }, format);
+      const target = build('cgan');
+      importTorchWeights(target.generator, bytes, { key: 'generator' });
+      importTorchWeights(target.discriminator, bytes, { key: 'discriminator' });
+      expect(weightsOf(target.generator), format).toEqual(weightsOf(source.generator));
+      expect(weightsOf(target.discriminator), format).toEqual(weightsOf(source.discriminator));
+      expect(() => importTorchWeights(target.generator, bytes)).toThrow(/--key|has tensors the model has no place for/);
+    }
+  });
 
   it('writes the values PyTorch had, under the names of torchModuleSource, num_batches_tracked included', () => {
     const { generator } = build('dcgan-mnist');
