@@ -46,7 +46,8 @@ describe('config.json', () => {
       keepBestBy: 'lossGap',
       evalCount: 1000,
     });
-    expect(trainRecipe(settings)).toEqual({
+    // the recorded values (a field added to the recipe since has its default)
+    expect(trainRecipe(settings)).toMatchObject({
       version: 1,
       epochs: 1,
       batchSize: 64,
@@ -63,10 +64,10 @@ describe('config.json', () => {
       labelNoise: 0.1,
       ema: 0.99,
       noise: 'normal',
-      sampleEpochs: undefined,
       seed: 4,
-      checkpointEvery: undefined,
     });
+    expect(trainRecipe(settings).sampleEpochs).toBeUndefined();
+    expect(trainRecipe(settings).checkpointEvery).toBeUndefined();
 
     // the recorded values may be repeated, the changeable ones changed, the others not
     const repeated = { resume: oldRun, 'label-noise': '0.1', 'sample-epochs': undefined, epochs: '3', lr: '0.001' };
