@@ -32,6 +32,8 @@ export interface TrainRecipe {
    */
   learningRateDecay?: LearningRateDecay;
   beta1: number;
+  /** Adam's β₂; `0.999` without it. */
+  beta2?: number;
   /** A loss's registered name in `@gan/losses`. */
   loss: string;
   noise: NoiseKind;

@@ -197,6 +197,15 @@ exponential: they are multiplied by 0.1^(step / total steps), ending at 0.1× (d
     stored: 'recipe',
   }),
   setting({
+    name: 'beta2',
+    value: 'X',
+    help: 'Adam beta2 (default 0.999)',
+    key: 'beta2',
+    read: read.fraction(0, 1),
+    default: 0.999,
+    stored: 'recipe',
+  }),
+  setting({
     name: 'loss',
     value: 'NAME',
     help: `${lossNames.join(' | ')} (default non-saturating)`,
