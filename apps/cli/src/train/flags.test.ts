@@ -70,6 +70,8 @@ describe('the flags of gan train', () => {
     expect(recipe).toMatchObject({ version: 1, ema: 0.9, sampleEpochs: [1, 3], seed: 3, labelNoise: 0 });
     expect(recipe).not.toHaveProperty('evalEvery');
     expect(recipe).not.toHaveProperty('model');
+    expect(recipe.beta2).toBe(0.999);
+    expect(trainRecipe(trainSettings({ model: 'mlp', beta2: '0.9' })).beta2).toBe(0.9);
     const stored = JSON.parse(JSON.stringify(storedTraining(settings)));
     expect(stored).toEqual({ ...JSON.parse(JSON.stringify(recipe)), evalEvery: 2, evalCount: 1000 });
   });
