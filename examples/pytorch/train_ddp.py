@@ -1,13 +1,13 @@
 """Continue training an @gan model with PyTorch's DistributedDataParallel, then bring the generator back.
 
-    npx gan export --from runs/dcgan-mnist --format pytorch --out export/generator.pt --discriminator
-    torchrun --nproc_per_node 2 examples/pytorch/train_ddp.py --export export --data ../shared/data/mnist \\
-        --steps 200 --out export/ddp-generator.pt                  # add --backend nccl on GPUs
+    npx gan export --from runs/dcgan-mnist --discriminator --out export/dcgan-mnist.pt
+    torchrun --nproc_per_node 2 examples/pytorch/train_ddp.py --weights export/dcgan-mnist.pt \\
+        --data ../shared/data/mnist --steps 200 --out export/ddp-generator.pt    # --backend nccl on GPUs
     npx gan import --model dcgan-mnist --from export/ddp-generator.pt --out runs/dcgan-mnist-ddp
     npx gan sample --from runs/dcgan-mnist-ddp --out ddp.png
 
-`--export` is the folder `gan export` wrote: model.py (the PyTorch modules of the @gan model, parameters in the
-same order), generator.pt and generator-discriminator.pt. Each process trains on its own shard of the data
+`--weights` is the file `gan export --discriminator` wrote ({'generator': state_dict, 'discriminator': state_dict});
+beside it, model.py holds the PyTorch modules of the @gan model, with the parameters in the same order. Each process trains on its own shard of the data
 (DistributedSampler) with the recipe of the material: Adam 2e-4 / beta1 0.5, BCE on logits (the @gan
 discriminators return logits), fresh noise for the G step. Rank 0 writes the generator's state_dict, which
 `gan import` reads back. Data: MNIST idx files (`--data DIR`) scaled to the model's output range, or a .npy of
@@ -53,7 +53,8 @@ def read_images(path, shape):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--export', required=True, help='folder written by gan export (model.py, generator.pt, ...)')
+    parser.add_argument('--weights', required=True,
+                        help='the file gan export --discriminator wrote (generator and discriminator); model.py beside it')
     parser.add_argument('--data', help='MNIST idx folder or .npy of (N, H, W, C) images in [0, 1]')
     parser.add_argument('--steps', type=int, default=100)
     parser.add_argument('--batch-size', type=int, default=64, help='per process')
@@ -69,14 +70,10 @@ def main():
     device = torch.device(f'cuda:{rank % torch.cuda.device_count()}') if args.backend == 'nccl' else torch.device('cpu')
     torch.manual_seed(1 + rank)
 
-    module = load_module(args.export)
-    generator = module.load_generator(os.path.join(args.export, 'generator.pt')).train().to(device)
-    discriminator = module.load_discriminator(os.path.join(args.export, 'generator-discriminator.pt')).train().to(device)
+    module = load_module(os.path.dirname(os.path.abspath(args.weights)))
+    generator = module.load_generator(args.weights).train().to(device)
+    discriminator = module.load_discriminator(args.weights).train().to(device)
     g, d = DistributedDataParallel(generator), DistributedDataParallel(discriminator)
-    latent_dim = next(generator.parameters()).shape  # only for the message below
-    z_size = module.Generator().forward.__code__.co_varnames[1]  # the first input's name, e.g. 'z'
-    nz = generator.state_dict()[next(iter(generator.state_dict()))].shape
-
     # the latent size: the first layer's input width (Linear: weight (out, in); ConvTranspose: weight (in, out, k, k))
     first = next(m for m in generator.modules() if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d)))
     latent = first.in_features if isinstance(first, nn.Linear) else first.in_channels
@@ -119,7 +116,6 @@ def main():
     if rank == 0:
         torch.save(generator.state_dict(), args.out)
         print(f'wrote {args.out} (the generator of rank 0; DDP keeps every rank the same)', flush=True)
-    del latent_dim, z_size, nz
     dist.destroy_process_group()
 
 

@@ -4,6 +4,7 @@ import { evalCommand, evalUsage } from './eval-command.js';
 import { interpolateCommand, interpolateUsage } from './interpolate-command.js';
 import { logCommand, logUsage } from './log-command.js';
 import { sampleCommand, sampleUsage } from './sample-command.js';
+import { exportCommand, exportUsage, importCommand, importUsage } from './torch-commands.js';
 import { trainCommand, trainUsage } from './train-command.js';
 
 const usage = `gan — train and sample GANs with TensorFlow.js
@@ -14,6 +15,8 @@ Commands:
   gan eval --from DIR    measure a generator: FID, KID, Inception Score, precision/recall
   gan interpolate --from DIR  walk the latent space between noise vectors (PNG strip)
   gan log DIR            summarise a run's log.jsonl and plot its losses
+  gan import --model NAME --from FILE --out DIR  a run folder from PyTorch weights (state_dict or safetensors)
+  gan export --from DIR --out FILE  a run's generator as PyTorch weights, with model.py
 
 ${trainUsage}
 
@@ -23,7 +26,11 @@ ${evalUsage}
 
 ${interpolateUsage}
 
-${logUsage}`;
+${logUsage}
+
+${importUsage}
+
+${exportUsage}`;
 
 async function main(argv: string[]): Promise<void> {
   // Production mode: tfjs's own console notes (the "looks like you are running TensorFlow.js in Node.js" banner,
@@ -41,6 +48,10 @@ async function main(argv: string[]): Promise<void> {
       return interpolateCommand(rest);
     case 'log':
       return logCommand(rest);
+    case 'import':
+      return importCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -50,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new GanError(
         'UNKNOWN_NAME',
-        `Unknown command "${command}". Known commands: train, sample, eval, interpolate, log. Run "gan help" for options.`,
+        `Unknown command "${command}". Known commands: train, sample, eval, interpolate, log, import, export. Run "gan help" for options.`,
       );
   }
 }

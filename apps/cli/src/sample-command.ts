@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
-import { GanError, createRandom } from '@gan/core';
-import { encodeNpy } from '@gan/data';
+import { createRandom, GanError } from '@gan/core';
+import { decodeNpy, encodeNpy } from '@gan/data';
 import { loadModel } from '@gan/models/node';
 import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +19,8 @@ Draws samples from the generator saved by "gan train" in DIR.
   --from DIR       run folder written by gan train (required)
   --ema            sample the generator's moving average (generator-ema/, from gan train --ema)
   --count N        number of samples (default 64)
+  --noise FILE     the latent vectors to use instead of drawing them: a .npy of float32 (N, latentDim), e.g. the
+                   z given to a PyTorch generator (the count is N)
   --out FILE       .png (a grid) or .npy (float32 (N, H, W, C) in [0, 1]) (default samples.png)
   --label K        class index for a conditional model (default: cycle through the classes)
   --seed N         noise seed (default random)
@@ -31,6 +33,21 @@ export function drawNoise(count: number, latentDim: number, kind: 'normal' | 'un
   return tf.tensor2d(values, [count, latentDim]);
 }
 
+/** The latent vectors of a .npy file (N, latentDim), checked against the generator's latent size. */
+function readNoise(path: string, latentDim: number): tf.Tensor2D {
+  if (!existsSync(path)) throw new GanError('NOT_FOUND', `--noise "${path}" does not exist.`);
+  const { data, shape } = decodeNpy(new Uint8Array(readFileSync(path)), `--noise "${path}"`);
+  if (shape.length !== 2 || shape[1] !== latentDim || shape[0] === 0) {
+    throw new GanError(
+      'SHAPE_MISMATCH',
+      `--noise "${path}" has shape [${shape.join(', ')}]; this generator takes (N, ${latentDim}): N latent vectors of ${latentDim}.`,
+    );
+  }
+  if (!data.every(Number.isFinite))
+    throw new GanError('INVALID_ARGUMENT', `--noise "${path}" holds NaN or infinite values.`);
+  return tf.tensor2d(data, [shape[0]!, latentDim]);
+}
+
 export async function sampleCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -38,6 +55,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     options: {
       from: { type: 'string' },
       count: { type: 'string' },
+      noise: { type: 'string' },
       out: { type: 'string' },
       label: { type: 'string' },
       seed: { type: 'string' },
@@ -55,7 +73,10 @@ export async function sampleCommand(argv: string[]): Promise<void> {
       'INVALID_ARGUMENT',
       `gan sample needs --from DIR (a folder written by gan train).\n\n${sampleUsage}`,
     );
-  const count = integerFlag(values.count, 'count', 64);
+  if (values.noise !== undefined && values.count !== undefined) {
+    throw new GanError('INVALID_ARGUMENT', '--noise gives the latent vectors and so their count: leave out --count.');
+  }
+  let count = integerFlag(values.count, 'count', 64);
   const out = values.out ?? 'samples.png';
   const format = extname(out).toLowerCase();
   if (format !== '.png' && format !== '.npy') {
@@ -92,7 +113,11 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   await initBackend(backendFlag(values.backend));
   registerTrainingKernels();
   const generator = await loadModel(generatorPath);
-  const noise = drawNoise(count, info.latentDim, config.training?.noise ?? 'normal', seed);
+  let noise: tf.Tensor2D;
+  if (values.noise !== undefined) {
+    noise = readNoise(values.noise, info.latentDim);
+    count = noise.shape[0];
+  } else noise = drawNoise(count, info.latentDim, config.training?.noise ?? 'normal', seed);
   let labels: tf.Tensor2D | undefined;
   if (info.conditional) {
     const k = info.numClasses!;

@@ -35,7 +35,9 @@ function moduleClass(model: tfl.LayersModel, className: string): string {
   const init: string[] = [];
   const forward: string[] = [];
   const variable = new Map<Layer, string>();
-  const args: string[] = [];
+  // forward()'s arguments in the order of the model's inputs (which need not be the order of its layers)
+  const argName = (layer: Layer) => layer.name.replace(/[^A-Za-z0-9_]/g, '_');
+  const args = (model.inputLayers as Layer[]).map(argName);
   model.layers.forEach((layer, index) => {
     const kind = layer.getClassName();
     const config = configOf(layer);
@@ -46,9 +48,7 @@ function moduleClass(model: tfl.LayersModel, className: string): string {
     let expression: string;
     switch (kind) {
       case 'InputLayer': {
-        const arg = layer.name.replace(/[^A-Za-z0-9_]/g, '_');
-        args.push(arg);
-        variable.set(layer, arg);
+        variable.set(layer, argName(layer));
         return;
       }
       case 'Dense': {

@@ -260,11 +260,9 @@ export function writeTorchCheckpoint(
   archiveName = 'archive',
 ): Uint8Array {
   const w = new PickleWriter();
-  w.op(0x80, 2).global('collections', 'OrderedDict');
-  const orderedDict = w.put();
-  w.op(0x30); // POP: the global stays in the memo
-  const memo = { rebuild: -1, storage: -1, cpu: -1, types: new Map<string, number>() };
-  const cached = (key: 'rebuild' | 'storage' | 'cpu', write: () => void) => {
+  w.op(0x80, 2);
+  const memo = { orderedDict: -1, rebuild: -1, storage: -1, cpu: -1, types: new Map<string, number>() };
+  const cached = (key: 'orderedDict' | 'rebuild' | 'storage' | 'cpu', write: () => void) => {
     if (memo[key] < 0) {
       write();
       memo[key] = w.put();
@@ -272,7 +270,8 @@ export function writeTorchCheckpoint(
   };
   const all: TensorToWrite[] = [];
   const stateDict = (tensors: TensorToWrite[]) => {
-    w.get(orderedDict).op(0x29, 0x52);
+    cached('orderedDict', () => w.global('collections', 'OrderedDict'));
+    w.op(0x29, 0x52);
     w.put();
     if (tensors.length === 0) return;
     w.op(0x28);
@@ -297,7 +296,7 @@ export function writeTorchCheckpoint(
       w.put();
       w.op(0x51).int(0).tuple(tensor.shape).tuple(contiguousStride(tensor.shape));
       // requires_grad False, backward hooks OrderedDict()
-      w.op(0x89).get(orderedDict).op(0x29, 0x52);
+      w.op(0x89).get(memo.orderedDict).op(0x29, 0x52);
       w.put();
       w.op(0x74);
       w.put();

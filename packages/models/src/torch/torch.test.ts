@@ -185,6 +185,7 @@ describe('exportTorchWeights', () => {
     expect(source).toContain('class Generator(nn.Module):');
     expect(source).toContain('class Discriminator(nn.Module):');
     expect(source).toContain('def forward(self, z, labels):');
+    expect(source).toContain('def forward(self, image, labels):'); // the model's input order, not its layers'
     expect(source).toContain('self.deconv1 = nn.ConvTranspose2d(11, 16, 4, 1, 0, bias=False)');
     expect(source).toContain('self.conv1 = nn.Conv2d(6, 4, 4, 2, 1, bias=False)');
     expect(source).toContain('[:, :, None, None].expand(-1, -1, 32, 32)');
