@@ -41,7 +41,8 @@ const classifier = await loadModel(values.classifier);
 const count = Number(values.count);
 const latentDim = config.info.latentDim;
 const random = createRandom(Number(values.seed));
-const z = config.training.noise === 'uniform' ? random.uniform(count * latentDim, -1, 1) : random.normal(count * latentDim);
+const z =
+  config.training.noise === 'uniform' ? random.uniform(count * latentDim, -1, 1) : random.normal(count * latentDim);
 const [low, high] = config.info.outputRange ?? config.data.range;
 // A conditional generator gets the labels `gan sample` gives by default: the classes in turn.
 const numClasses = config.info.numClasses;
@@ -78,8 +79,12 @@ for (const [i, row] of values2d.entries()) {
 }
 const covered = perClass.filter((n) => n > 0).length;
 const meta = classifier.getUserDefinedMetadata?.() ?? {};
-console.log(`generator: ${values.untrained ? `untrained ${config.model} (same architecture as ${values.from})` : join(values.from, 'generator')}`);
-console.log(`classifier: ${values.classifier} (held-out accuracy ${((meta.heldOutAccuracy ?? Number.NaN) * 100).toFixed(2)}% on ${meta.heldOutCount} shapes)`);
+console.log(
+  `generator: ${values.untrained ? `untrained ${config.model} (same architecture as ${values.from})` : join(values.from, 'generator')}`,
+);
+console.log(
+  `classifier: ${values.classifier} (held-out accuracy ${((meta.heldOutAccuracy ?? Number.NaN) * 100).toFixed(2)}% on ${meta.heldOutCount} shapes)`,
+);
 console.log(
   `confident (p ≥ ${threshold}): ${confident}/${count} = ${((100 * confident) / count).toFixed(1)}%  (target ≥ 90%)`,
 );

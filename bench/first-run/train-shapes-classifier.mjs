@@ -88,8 +88,8 @@ await model.fit(train.x, train.y, {
       console.log(`epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)}, train accuracy ${logs.acc.toFixed(4)}`),
   },
 });
-const correct = tf.tidy(() =>
-  tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(heldOut.x), -1), heldOut.labels), 'int32')).dataSync()[0],
+const correct = tf.tidy(
+  () => tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(heldOut.x), -1), heldOut.labels), 'int32')).dataSync()[0],
 );
 const accuracy = correct / heldOut.count;
 console.log(

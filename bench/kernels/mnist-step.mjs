@@ -13,8 +13,8 @@
 // time of kernels A and B by input shapes. `--torch` also times
 // the same model in PyTorch (2 threads) through mnist_step_torch.py and prints the ratio.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers'; // also registers tfjs-core's gradient functions
 import '@tensorflow/tfjs-backend-cpu';

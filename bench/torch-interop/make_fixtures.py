@@ -1,4 +1,4 @@
-"""Writes the PyTorch fixtures of @gan's weight import/export tests (packages/models/fixtures/torch/).
+"""Writes the PyTorch fixtures of @gan's weight import/export tests (packages/models/src/testing/torch-fixtures/).
 
 Narrow versions of the PyTorch networks that @gan's models reproduce, written as their PyTorch material writes them
 (the DCGAN tutorial's `main` Sequential, the MNIST DCGAN's `fc`/`deconv` and `conv`/`fc`, the MLP GAN, the
@@ -25,7 +25,7 @@ from reference_models import (  # noqa: E402
     CganMlpD, CganMlpG, CganTutorialD, CganTutorialG, MlpD, MlpG, MnistD, MnistG, TutorialD, TutorialG, randomise,
 )
 
-OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'models', 'fixtures', 'torch')
+OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'models', 'src', 'testing', 'torch-fixtures')
 
 
 def save_npy(path, array):

@@ -8,9 +8,9 @@ import { saveModel } from '@gan/models/node';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createFidEvaluator } from './features/fid.js';
 import { generatedLabels, referenceImages } from './features/images.js';
 import { gan, mnistDir } from './testing/run-cli.js';
-import { createFidEvaluator } from './features/fid.js';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(path: string): [number, number] {

@@ -1,15 +1,15 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
-import { GanError, createRandom } from '@gan/core';
+import { createRandom, GanError } from '@gan/core';
 import { interpolate } from '@gan/models';
 import { loadModel } from '@gan/models/node';
 import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag, choiceFlag, integerFlag } from './args.js';
 import { toRaster } from './images.js';
-import { runPaths, writePng } from './run/files.js';
 import { readRunConfig } from './run/config.js';
+import { runPaths, writePng } from './run/files.js';
 
 export const interpolateUsage = `gan interpolate --from DIR [options]
 

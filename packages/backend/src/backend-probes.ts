@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { GanError, importOptional } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from './register-training-kernels.js';
+import { gemmFor } from './wasm/gemm.js';
 import { enableRelaxedSimd, hasRelaxedSimd } from './wasm/relaxed-simd.js';
 import { enableWasmThreads } from './wasm/threads.js';
-import { gemmFor } from './wasm/gemm.js';
 
 /** A backend `initBackend` can pick. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

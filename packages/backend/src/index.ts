@@ -1,11 +1,11 @@
-export { initBackend } from './init-backend.js';
-export type { BackendChoice, BackendPreference, InitBackendConfig } from './init-backend.js';
 export type { BackendName } from './backend-probes.js';
-export { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels.js';
-export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from './register-training-kernels.js';
+export type { BackendChoice, BackendPreference, InitBackendConfig } from './init-backend.js';
+export { initBackend } from './init-backend.js';
+export type { AdamUpdateAttrs } from './kernels/adam.js';
+export { adamUpdateKernelName } from './kernels/adam.js';
 export type { TrainingKernelBackend } from './kernels/training-kernel.js';
-export { enableWasmThreads } from './wasm/threads.js';
+export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from './register-training-kernels.js';
+export { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels.js';
 export { enableRelaxedSimd, hasRelaxedSimd } from './wasm/relaxed-simd.js';
 export type { WasmThreadsConfig, WasmThreadsResult } from './wasm/threads.js';
-export { adamUpdateKernelName } from './kernels/adam.js';
-export type { AdamUpdateAttrs } from './kernels/adam.js';
+export { enableWasmThreads } from './wasm/threads.js';

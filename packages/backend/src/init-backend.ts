@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { autoOrder, type BackendName, probes } from './backend-probes.js';
 
 /** Which backend {@link initBackend} should use. */

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { newKernelGradients, trainingGradients, trainingKernelsFor } from './kernels/register-all.js';
 import { previousGradients, type TrainingKernelBackend } from './kernels/training-kernel.js';
 

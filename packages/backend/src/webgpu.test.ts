@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradient functions, as apps do
 import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import { GanError } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend.js';
 import { registerTrainingKernels } from './register-training-kernels.js';

@@ -41,8 +41,12 @@ export async function importOptional<T>(name: string, usedBy: string, load: () =
   try {
     return await load();
   } catch (cause) {
-    throw new GanError('MISSING_DEPENDENCY', `Cannot import "${name}". Install it to use ${usedBy}(): npm install ${name}`, {
-      cause,
-    });
+    throw new GanError(
+      'MISSING_DEPENDENCY',
+      `Cannot import "${name}". Install it to use ${usedBy}(): npm install ${name}`,
+      {
+        cause,
+      },
+    );
   }
 }

@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels, unregisterTrainingKernels } from '@gan/backend';
 import { createRandom } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adam, GanAdamOptimizer } from './adam.js';
 import { readOptimizerState, restoreOptimizerState } from './training-state.js';

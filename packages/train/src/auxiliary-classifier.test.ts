@@ -55,7 +55,9 @@ describe('classCrossEntropy', () => {
     expect(classCrossEntropy(logits, labels).dataSync()[0]).toBeCloseTo((0.407606 + 1.098612) / 2, 5);
     const huge = tf.tensor2d([[1000, -1000]]);
     expect(classCrossEntropy(huge, tf.tensor2d([[0, 1]])).dataSync()[0]).toBeCloseTo(2000, 2);
-    expect(() => classCrossEntropy(tf.zeros([2, 3]), tf.zeros([2, 4]))).toThrow(/Expected class logits \[n, numClasses\]/);
+    expect(() => classCrossEntropy(tf.zeros([2, 3]), tf.zeros([2, 4]))).toThrow(
+      /Expected class logits \[n, numClasses\]/,
+    );
   });
 });
 
@@ -70,9 +72,7 @@ describe('auxiliary-classifier GANs (ACGAN)', () => {
     const conditional = tinyConditionalPair({ numClasses: 3 });
     expect(inspectGanModels(conditional.generator, conditional.discriminator).kind).toBe('conditional');
     const wrong = tinyAuxiliaryPair({ numClasses: 4 });
-    expect(() => inspectGanModels(acgan.generator, wrong.discriminator)).toThrow(
-      /class logits \(its second output\)/,
-    );
+    expect(() => inspectGanModels(acgan.generator, wrong.discriminator)).toThrow(/class logits \(its second output\)/);
     expect(() => createGanTrainer({ ...acgan, auxiliaryWeight: -1 })).toThrow(/auxiliaryWeight/);
   });
 

@@ -20,7 +20,10 @@ export function classCrossEntropy(classLogits: tf.Tensor, oneHotLabels: tf.Tenso
 export function auxiliaryWeightOf(weight: number | undefined): number {
   const value = weight ?? 1;
   if (!(Number.isFinite(value) && value >= 0)) {
-    throw new GanError('INVALID_ARGUMENT', `Expected auxiliaryWeight to be a finite number ≥ 0, got ${String(weight)}.`);
+    throw new GanError(
+      'INVALID_ARGUMENT',
+      `Expected auxiliaryWeight to be a finite number ≥ 0, got ${String(weight)}.`,
+    );
   }
   return value;
 }

@@ -1,5 +1,5 @@
-import { createPenalty, type GanPenalty } from '@gan/losses';
 import { GanError, type Random } from '@gan/core';
+import { createPenalty, type GanPenalty } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { augmentPolicies, diffAugment } from './augment.js';

@@ -1,13 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { createRandom, GanError } from '@gan/core';
-import { nonSaturatingLoss, type GanLoss } from '@gan/losses';
+import { type GanLoss, nonSaturatingLoss } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryDataset } from './testing/memory-dataset.js';
 import { tinyConditionalPair, tinyDiscriminator, tinyGenerator } from './testing/models.js';
 import { trainable } from './testing/weights.js';
-import { trainGan, type TrainingError } from './train-gan.js';
+import { type TrainingError, trainGan } from './train-gan.js';
 import type { StepInfo } from './types.js';
 
 beforeAll(async () => {

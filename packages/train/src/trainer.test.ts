@@ -3,9 +3,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRandom, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGanTrainer } from './trainer.js';
 import { tinyConditionalPair, tinyDiscriminator, tinyGenerator } from './testing/models.js';
 import { nonTrainable, trainable } from './testing/weights.js';
+import { createGanTrainer } from './trainer.js';
 
 function realBatch(count: number, features = 1): { x: tf.Tensor } {
   return { x: tf.tensor2d(createRandom(9).normal(count * features, 3, 0.5), [count, features]) };

@@ -1,13 +1,13 @@
-import { createRandom, GanError, formatShape } from '@gan/core';
+import { createRandom, formatShape, GanError } from '@gan/core';
 import type { Batch } from '@gan/data';
-import { flipLabels, getLoss, type GanLoss } from '@gan/losses';
+import { flipLabels, type GanLoss, getLoss } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
+import { adam } from './adam.js';
+import { auxiliaryWeightOf, classCrossEntropy } from './auxiliary-classifier.js';
 import { trainingControls } from './controls.js';
 import { learningRateFactor, readLearningRate, writeLearningRate } from './learning-rate.js';
-import { auxiliaryWeightOf, classCrossEntropy } from './auxiliary-classifier.js';
 import { applyModel, applyModelOutputs, inspectGanModels, trainableVariables } from './models.js';
 import { drawLabels, drawNoise, oneHotLabels } from './noise.js';
-import { adam } from './adam.js';
 import type { GanTrainer, GanTrainerConfig } from './types.js';
 import { minimizeIfFinite } from './update.js';
 import { assertBeta, assertInteger, assertPositive } from './validate.js';

@@ -1,4 +1,4 @@
-import { GanError, formatShape } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochRecord, GanTrainer } from './types.js';

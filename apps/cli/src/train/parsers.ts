@@ -1,5 +1,5 @@
 import { GanError } from '@gan/core';
-import { augmentPolicies, type AugmentPolicy } from '@gan/train';
+import { type AugmentPolicy, augmentPolicies } from '@gan/train';
 
 /** Gradient penalties `--penalty` accepts. */
 export const penaltyKinds = ['gp', 'r1', 'r2'] as const;

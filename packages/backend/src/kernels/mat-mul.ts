@@ -408,8 +408,7 @@ function applyActivation(y: Float32Array, activation: string, alpha: number): vo
     for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0;
   } else if (activation === 'relu6') {
     for (let i = 0; i < y.length; i++) {
-      const v = y[i]!;
-      y[i] = v < 0 ? 0 : v > 6 ? 6 : v;
+      y[i] = Math.min(Math.max(y[i]!, 0), 6);
     }
   } else if (activation === 'leakyrelu') {
     for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = alpha * y[i]!;

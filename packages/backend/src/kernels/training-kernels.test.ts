@@ -1,10 +1,11 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
+import { setGemmEnabled } from '../wasm/gemm.js';
 import { convGeometry } from './algorithms/im2col.js';
 import {
   filterGradientByConvolution,
@@ -12,9 +13,8 @@ import {
   inputGradientByMatMul,
   inputGradientByPhases,
 } from './conv.js';
-import { fusedMatMulKernel, transposedTwinCount, transposedWeights } from './mat-mul.js';
-import { setGemmEnabled } from '../wasm/gemm.js';
 import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
+import { fusedMatMulKernel, transposedTwinCount, transposedWeights } from './mat-mul.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 

@@ -4,10 +4,10 @@ import { createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
-import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
-import { gemmFor, setGemmEnabled, startGemmWorkers } from './gemm.js';
 import { assemble } from './assembler.js';
+import { gemmFor, setGemmEnabled, startGemmWorkers } from './gemm.js';
 import { gemmFunctions, gemmScratchBytes, KC, NC } from './gemm-generator.js';
+import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
 
 const random = createRandom(11);
 

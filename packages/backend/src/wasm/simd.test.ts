@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@gan/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { adamUpdate } from '../kernels/adam.js';
 import { simdKernelsFor } from './simd.js';

@@ -21,7 +21,7 @@ import { crc32, readZip, writeZip } from './zip.js';
 
 // Fixtures written by bench/torch-interop/make_fixtures.py with PyTorch (see manifest.json): narrow versions of the
 // networks of the PyTorch material, their state_dicts as torch.save writes them, inputs and outputs in eval mode.
-const fixtures = fileURLToPath(new URL('../../fixtures/torch/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../testing/torch-fixtures/', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(fixtures, 'manifest.json'), 'utf8')) as {
   cases: {
     name: string;
