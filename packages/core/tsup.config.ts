@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tooling/tsup';
 
-export default packageConfig();
+export default packageConfig({ entry: ['src/index.ts', 'src/node.ts'] });
