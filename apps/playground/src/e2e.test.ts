@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import { encodePng } from '@gan/data/node';
+import { createGan, importTorchWeights } from '@gan/models';
 import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Download, Page } from 'playwright-core';
@@ -182,6 +183,41 @@ describe('the built playground in headless Chromium', () => {
     expect(y).toBeCloseTo(atZero[0]?.[1] as number, 4);
     expect(await page.isDisabled('#interpolate')).toBe(false);
     generator.dispose();
+  });
+
+  it('loads a PyTorch generator (torch.save state_dict) into the DCGAN and samples it; a pickle asking for code is refused', async () => {
+    // A narrow DCGAN tutorial generator saved by PyTorch 2.13 (packages/models/src/testing/torch-fixtures).
+    const fixtures = join(
+      dirname(fileURLToPath(import.meta.url)),
+      '../../../packages/models/src/testing/torch-fixtures',
+    );
+    const options = { imageSize: 32, latentDim: 8, ngf: 4, ndf: 4 } as const;
+    const gan = createGan('dcgan', options);
+    importTorchWeights(gan.generator, new Uint8Array(readFileSync(join(fixtures, 'dcgan', 'generator.pt'))));
+    const meanAtZero = tf.tidy(
+      () => tf.mean(gan.generator.predict(tf.zeros([1, 8])) as tf.Tensor).dataSync()[0] as number,
+    );
+
+    await page.click('#torch-panel summary');
+    await page.selectOption('#torch-model', 'dcgan');
+    await page.fill('#torch-options', 'imageSize=32, latentDim=8, ngf=4, ndf=4');
+    await page.setInputFiles('#torch-file', join(fixtures, 'dcgan', 'generator.pt'));
+    await page.waitForFunction(() =>
+      /mean G\(0\)|rror|not|refus/.test(document.querySelector('#loaded-info')?.textContent ?? ''),
+    );
+    const info = await text('#loaded-info');
+    expect(info).toMatch(
+      /^dcgan: z 8 → \[32, 32, 3\]; 16 PyTorch parameters from generator\.pt \(pytorch\); mean G\(0\) = /,
+    );
+    expect(Number(/mean G\(0\) = ([-\d.]+)/.exec(info)?.[1])).toBeCloseTo(meanAtZero, 4);
+    expect(await page.isDisabled('#resample')).toBe(false);
+
+    await page.setInputFiles('#torch-file', join(fixtures, 'bad', 'unknown-global.pt'));
+    await page.waitForFunction(() => /eval/.test(document.querySelector('#loaded-info')?.textContent ?? ''));
+    expect(await text('#loaded-info')).toMatch(/asks for the Python global (__builtin__|builtins)\.eval/);
+    expect(pageErrors).toEqual([]);
+    gan.generator.dispose();
+    gan.discriminator.dispose();
   });
 
   it('trains the MNIST DCGAN on the built-in shapes: one step changes the sample grid', async () => {

@@ -14,7 +14,9 @@ import {
   type LatentNoise,
   type LoadedGenerator,
   loadGeneratorFiles,
+  loadTorchGenerator,
   setPageBackend,
+  type torchModels,
 } from './ui/loaded-generator.js';
 import { lossChart } from './ui/loss-chart.js';
 
@@ -63,6 +65,10 @@ const ui = {
   view: element<HTMLCanvasElement>('view'),
   clearDrawing: element<HTMLButtonElement>('clear-drawing'),
   generatorFiles: element<HTMLInputElement>('generator-files'),
+  torchFile: element<HTMLInputElement>('torch-file'),
+  torchModel: element<HTMLSelectElement>('torch-model'),
+  torchOptions: element<HTMLInputElement>('torch-options'),
+  torchKey: element<HTMLInputElement>('torch-key'),
   resample: element<HTMLButtonElement>('resample'),
   interpolate: element<HTMLButtonElement>('interpolate'),
   loadedInfo: element<HTMLElement>('loaded-info'),
@@ -346,6 +352,28 @@ ui.generatorFiles.addEventListener('change', async () => {
       `${info.name}: z ${info.latentDim} → [${info.imageShape.join(', ')}]` +
       `${info.numClasses ? `, ${info.numClasses} classes` : ''}; ${await describeAtZero(loaded)}`;
     await drawSamples(loaded, random, noiseKind(), ui.loadedView);
+  } catch (error) {
+    ui.loadedInfo.textContent = error instanceof Error ? error.message : String(error);
+  }
+  ui.resample.disabled = ui.interpolate.disabled = loaded === undefined;
+});
+ui.torchFile.addEventListener('change', async () => {
+  const file = ui.torchFile.files?.[0];
+  if (!file) return;
+  try {
+    loaded?.model.dispose();
+    loaded = undefined;
+    ui.loadedInfo.textContent = 'Loading…';
+    const model = ui.torchModel.value as (typeof torchModels)[number];
+    const result = await loadTorchGenerator(file, model, ui.torchOptions.value, ui.torchKey.value);
+    loaded = result;
+    if (model === 'dcgan-mnist') ui.loadedNoise.value = 'uniform';
+    const { info } = result;
+    ui.loadedInfo.textContent =
+      `${info.name}: z ${info.latentDim} → [${info.imageShape.join(', ')}]` +
+      `${info.numClasses ? `, ${info.numClasses} classes` : ''}; ${result.parameters} PyTorch parameters from ` +
+      `${file.name} (${result.format}); ${await describeAtZero(result)}`;
+    await drawSamples(result, random, noiseKind(), ui.loadedView);
   } catch (error) {
     ui.loadedInfo.textContent = error instanceof Error ? error.message : String(error);
   }

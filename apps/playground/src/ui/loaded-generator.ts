@@ -1,7 +1,7 @@
 import { initBackend } from '@gan/backend';
 import type { Random } from '@gan/core';
 import { registerLayers } from '@gan/layers';
-import { type GanInfo, ganInfo } from '@gan/models';
+import { createGan, type GanInfo, ganInfo, importTorchWeights, type ModelName } from '@gan/models';
 import { imageGrid } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -50,6 +50,47 @@ export async function loadGeneratorFiles(files: readonly File[]): Promise<Loaded
   registerLayers();
   const model = await tfl.loadLayersModel(tf.io.browserFiles([json, ...weights]));
   return { model, info: ganInfo({ generator: model }) };
+}
+
+/** The @gan models whose networks PyTorch weights can be loaded into (those of the PyTorch material). */
+export const torchModels = ['dcgan', 'dcgan-mnist', 'mlp', 'cgan'] as const;
+
+/** `latentDim=8, imageSize=32` → `{ latentDim: 8, imageSize: 32 }` (numbers where they parse, else strings). */
+export function parseModelOptions(text: string): Record<string, number | string> {
+  const options: Record<string, number | string> = {};
+  for (const part of text.split(/[,\s]+/).filter((p) => p !== '')) {
+    const [name, value, ...rest] = part.split('=');
+    if (!name || value === undefined || value === '' || rest.length > 0) {
+      throw new Error(`Model options are name=value pairs (e.g. latentDim=100, imageSize=64), got "${part}".`);
+    }
+    options[name] = Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return options;
+}
+
+/**
+ * Builds the @gan model `model` with `options` and loads a PyTorch generator's weights into it: a state_dict saved
+ * by torch.save (zip format) or a safetensors file, read on the page (nothing in the file runs). `key` picks the
+ * state_dict out of a checkpoint dict (e.g. netG). Returns the generator and how many parameters were read.
+ */
+export async function loadTorchGenerator(
+  file: File,
+  model: ModelName,
+  optionsText: string,
+  key: string,
+): Promise<LoadedGenerator & { parameters: number; format: string }> {
+  await ensurePageBackend();
+  registerLayers();
+  const gan = createGan(model, parseModelOptions(optionsText) as never);
+  gan.discriminator.dispose();
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const report = importTorchWeights(gan.generator, bytes, { key: key.trim() || undefined, what: file.name });
+    return { model: gan.generator, info: gan.info, parameters: report.parameters, format: report.format };
+  } catch (error) {
+    gan.generator.dispose();
+    throw error;
+  }
 }
 
 function inputsFor(loaded: LoadedGenerator, z: tf.Tensor2D): tf.Tensor | tf.Tensor[] {
