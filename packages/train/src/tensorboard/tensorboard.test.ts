@@ -1,0 +1,156 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyImageDiscriminator, tinyImageGenerator } from '../testing/image-models.js';
+import { memoryDataset } from '../testing/memory-dataset.js';
+import { trainGan } from '../train-gan.js';
+import { crc32c, maskedCrc32c } from './crc32c.js';
+import { decodeEventFile, eventRecord, histogramOf, type TensorBoardEvent } from './events.js';
+import { tensorBoardLogger } from './logger.js';
+import { readEventFiles } from './writer.js';
+
+// Written once by TensorBoard's own RecordWriter and protobuf (bench/tensorboard/make_fixture.py).
+const fixtureDir = join(import.meta.dirname, '..', 'testing', 'tensorboard');
+const fixtureBytes = new Uint8Array(readFileSync(join(fixtureDir, 'fixture.tfevents')));
+type Described = Omit<TensorBoardEvent, 'summary'> & {
+  summary?: Array<{ tag: string; scalar?: number; image?: { encoded: string }; histogram?: unknown }>;
+};
+const described = JSON.parse(readFileSync(join(fixtureDir, 'fixture.json'), 'utf8')) as Described[];
+/** The fixture's events as our types (base64 images as bytes). */
+const fixtureEvents: TensorBoardEvent[] = described.map((event) => ({
+  ...event,
+  summary: event.summary?.map((value) =>
+    value.image ? { ...value, image: { ...value.image, encoded: Buffer.from(value.image.encoded, 'base64') } } : value,
+  ) as TensorBoardEvent['summary'],
+}));
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gan-tb-'));
+  dirs.push(dir);
+  return dir;
+};
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('TensorBoard event files', () => {
+  it('computes CRC-32C and its TFRecord mask', () => {
+    expect(crc32c(new TextEncoder().encode('123456789'))).toBe(0xe3069283);
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
+    // The masked CRC of the fixture's first length field, as TensorBoard wrote it.
+    expect(maskedCrc32c(fixtureBytes.subarray(0, 8))).toBe(new DataView(fixtureBytes.buffer).getUint32(8, true));
+  });
+
+  it('encodes the fixture events byte for byte as TensorBoard’s writer did', () => {
+    const ours = Buffer.concat(fixtureEvents.map((event) => eventRecord(event)));
+    expect(ours.length).toBe(fixtureBytes.length);
+    expect(Buffer.compare(ours, fixtureBytes)).toBe(0);
+  });
+
+  it('decodes the file TensorBoard wrote', () => {
+    const events = decodeEventFile(fixtureBytes);
+    expect(events).toHaveLength(fixtureEvents.length);
+    for (const [i, event] of events.entries()) {
+      const expected = fixtureEvents[i];
+      expect(event.wallTime).toBe(expected.wallTime);
+      expect(event.step).toBe(expected.step);
+      expect(event.fileVersion).toBe(expected.fileVersion);
+      expect(event.sessionLog).toBe(expected.sessionLog);
+      for (const [j, value] of (event.summary ?? []).entries()) {
+        const want = expected.summary?.[j] as Record<string, unknown>;
+        expect(value.tag).toBe(want.tag);
+        if ('scalar' in value) expect(value.scalar).toBe(Math.fround(want.scalar as number));
+        else if ('image' in value) {
+          const { encoded, ...size } = want.image as { encoded: Uint8Array };
+          expect(value.image).toMatchObject(size);
+          expect(Buffer.from(value.image.encoded).equals(Buffer.from(encoded))).toBe(true);
+        } else expect(value.histogram).toEqual(want.histogram);
+      }
+    }
+  });
+
+  it('ignores a last record cut short and names a corrupt file', () => {
+    expect(decodeEventFile(fixtureBytes.subarray(0, fixtureBytes.length - 5))).toHaveLength(fixtureEvents.length - 1);
+    const flipped = fixtureBytes.slice();
+    flipped[60] ^= 0xff;
+    expect(() => decodeEventFile(flipped, 'run/events.x')).toThrow(/run\/events\.x is corrupt/);
+  });
+
+  it('builds histograms with equal-width buckets', () => {
+    const histogram = histogramOf([0, 1, 2, 3, Number.NaN], 3);
+    expect(histogram).toMatchObject({ min: 0, max: 3, num: 4, sum: 6, sumSquares: 14, buckets: [1, 1, 2] });
+    expect(histogram.bucketLimits).toEqual([1, 2, 3]);
+    expect(histogramOf([5, 5])).toMatchObject({ bucketLimits: [5], buckets: [2] });
+  });
+});
+
+describe('tensorBoardLogger', () => {
+  it('writes scalars per step, the sample grid and weight histograms per epoch', async () => {
+    const dir = tempDir();
+    const generator = tinyImageGenerator();
+    const discriminator = tinyImageDiscriminator();
+    const x = Float32Array.from({ length: 8 * 16 }, (_, i) => Math.sin(i));
+    const logger = tensorBoardLogger(dir, {
+      batchSize: 4,
+      histograms: { generator },
+      stepScalars: (info) => ({ 'learning_rate/generator': 1e-3 * info.globalStep }),
+    });
+    await trainGan({
+      generator,
+      discriminator,
+      data: memoryDataset({ x, shape: [4, 4, 1] }),
+      epochs: 2,
+      batchSize: 4,
+      seed: 1,
+      sampleCount: 4,
+      sampleEpochs: [2],
+      callbacks: logger,
+    }).then((result) => tf.dispose([result.fixedNoise]));
+    logger.close();
+
+    const events = readEventFiles(dir);
+    expect(events[0].fileVersion).toBe('brain.Event:2');
+    const values = events.flatMap((event) => (event.summary ?? []).map((value) => ({ ...value, step: event.step })));
+    const tagged = (tag: string) => values.filter((value) => value.tag === tag);
+    expect(tagged('loss/generator').map((value) => value.step)).toEqual([1, 2, 3, 4]);
+    expect(tagged('loss/discriminator')).toHaveLength(4);
+    expect(tagged('learning_rate/generator').map((value) => ('scalar' in value ? value.scalar : 0))).toEqual(
+      [1, 2, 3, 4].map((step) => Math.fround(1e-3 * step)),
+    );
+    expect(tagged('epoch/loss_generator').map((value) => value.step)).toEqual([2, 4]);
+    const [image] = tagged('samples');
+    expect(image.step).toBe(4);
+    if (!('image' in image)) throw new Error('expected an image');
+    // Four 4×4 samples in a 2×2 grid with padding.
+    expect(image.image).toMatchObject({ height: 14, width: 14, colorspace: 1 });
+    expect(Array.from(image.image.encoded.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]); // "PNG"
+    const kernel = tagged(`weights/generator/${generator.weights[0].name}`);
+    expect(kernel.map((value) => value.step)).toEqual([2, 4]);
+    if (!('histogram' in kernel[1])) throw new Error('expected a histogram');
+    expect(kernel[1].histogram.num).toBe(generator.weights[0].shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1));
+  });
+
+  it('starts a resumed run with a SessionLog START at its step, in a new file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'events.out.tfevents.0000000001.host.1.0'), fixtureBytes);
+    const logger = tensorBoardLogger(dir, { resumeStep: 7 });
+    logger.scalars({ 'loss/generator': 0.5 }, 8);
+    logger.close();
+    const events = readEventFiles(dir).filter((event) => event.file === logger.writer.path);
+    expect(
+      events.map((event) => [event.step, event.sessionLog ?? event.summary?.[0]?.tag ?? event.fileVersion]),
+    ).toEqual([
+      [0, 'brain.Event:2'],
+      [7, 'start'],
+      [8, 'loss/generator'],
+    ]);
+  });
+});
