@@ -3,8 +3,9 @@
 // train-shapes-classifier.mjs, and prints the share classified as a shape with confidence ≥ 0.9 and the classes
 // covered (the classifier's seventh class, "other", catches blobs and noise).
 //
-//   node bench/first-run/check-shapes.mjs [--from runs/cgan-shapes] [--count 256] [--seed 0] [--untrained]
+//   node bench/first-run/check-shapes.mjs [--from runs/cgan-shapes] [--count 256] [--seed 0] [--untrained] [--ema]
 //
+// --ema measures the run's moving-average generator (generator-ema/, from gan train --ema) instead of generator/.
 // --untrained measures a freshly initialised generator of the same architecture instead (the baseline a
 // check must fail). The figures are printed, never asserted: the target (≥ 90 %, every class) is judged by
 // whoever runs it. Build the packages first (npm run build).
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     threshold: { type: 'string', default: '0.9' },
     classifier: { type: 'string', default: resolve(here, 'shapes-classifier') },
     untrained: { type: 'boolean', default: false },
+    ema: { type: 'boolean', default: false },
   },
 });
 tf.env().set('PROD', true);
@@ -36,7 +38,7 @@ await initBackend({ prefer: 'wasm' });
 const config = JSON.parse(readFileSync(join(values.from, 'config.json'), 'utf8'));
 const generator = values.untrained
   ? createGan(config.model, { ...config.modelConfig, seed: 12345 }).generator
-  : await loadModel(join(values.from, 'generator'));
+  : await loadModel(join(values.from, values.ema ? 'generator-ema' : 'generator'));
 const classifier = await loadModel(values.classifier);
 const count = Number(values.count);
 const latentDim = config.info.latentDim;
@@ -80,7 +82,7 @@ for (const [i, row] of values2d.entries()) {
 const covered = perClass.filter((n) => n > 0).length;
 const meta = classifier.getUserDefinedMetadata?.() ?? {};
 console.log(
-  `generator: ${values.untrained ? `untrained ${config.model} (same architecture as ${values.from})` : join(values.from, 'generator')}`,
+  `generator: ${values.untrained ? `untrained ${config.model} (same architecture as ${values.from})` : join(values.from, values.ema ? 'generator-ema' : 'generator')}`,
 );
 console.log(
   `classifier: ${values.classifier} (held-out accuracy ${((meta.heldOutAccuracy ?? Number.NaN) * 100).toFixed(2)}% on ${meta.heldOutCount} shapes)`,
