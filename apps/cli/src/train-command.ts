@@ -19,10 +19,10 @@ import { storedTraining, trainSettings } from './train/settings.js';
 export const trainUsage = `gan train [options]
 
 Trains a GAN and writes generator/, discriminator/ (and generator-ema/ with --ema), config.json, history.json,
-log.jsonl, loss.png, samples/ and checkpoints/ (latest/, previous/, best/) to --out. Ctrl-C saves a checkpoint
-and stops; --resume goes on. With neither --model nor --data it runs the quick-start preset (no download, about
-3 minutes on 2 cores): the conditional DCGAN of the PyTorch tutorial at a quarter width and 32×32 on the built-in
-shapes, i.e. ${describePreset('quickstart')}
+log.jsonl, loss.png, samples/, tensorboard/ (for tensorboard --logdir) and checkpoints/ (latest/, previous/,
+best/) to --out. Ctrl-C saves a checkpoint and stops; --resume goes on. With neither --model nor --data it runs
+the quick-start preset (no download, about 3 minutes on 2 cores): the conditional DCGAN of the PyTorch tutorial
+at a quarter width and 32×32 on the built-in shapes, i.e. ${describePreset('quickstart')}
 (other flags override it).
 
 ${flagHelp(trainFlags)}`;
@@ -81,9 +81,19 @@ export async function trainCommand(argv: string[]): Promise<void> {
       : await createFidEvaluator({ data, count: settings.evalCount, noise: settings.noise, seed: settings.seed });
 
   const random = createRandom(settings.seed);
+  const tensorBoardHistograms = values['tb-histograms'] === true;
   if (resumed === undefined) {
     const models = await createRun(settings, data, random, backend.name);
-    await train(settings, { data, random, models, resume: undefined, best: undefined, progress, fid });
+    await train(settings, {
+      data,
+      random,
+      models,
+      resume: undefined,
+      best: undefined,
+      progress,
+      fid,
+      tensorBoardHistograms,
+    });
     return;
   }
   const checkpoint = await loadResumeCheckpoint(out, (line) => progress.message(line));
@@ -102,5 +112,5 @@ export async function trainCommand(argv: string[]): Promise<void> {
   });
   const models = { generator: checkpoint.generator, discriminator: checkpoint.discriminator };
   const best = checkpoint.metadata?.best as BestSoFar | undefined;
-  await train(settings, { data, random, models, resume, best, progress, fid });
+  await train(settings, { data, random, models, resume, best, progress, fid, tensorBoardHistograms });
 }

@@ -38,3 +38,11 @@ export type {
   TrainGanConfig,
   TrainResult,
 } from './types.js';
+export type {
+  SessionStatus,
+  TensorBoardEvent,
+  TensorBoardHistogram,
+  TensorBoardImage,
+  TensorBoardValue,
+} from './tensorboard/events.js';
+export { decodeEventFile, encodeEvent, eventRecord, histogramOf } from './tensorboard/events.js';

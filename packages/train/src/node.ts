@@ -9,3 +9,7 @@ export {
   readCheckpointManifest,
   saveCheckpoint,
 } from './checkpoint-files.js';
+export type { TensorBoardLogger, TensorBoardLoggerOptions } from './tensorboard/logger.js';
+export { tensorBoardLogger } from './tensorboard/logger.js';
+export type { EventFileWriter } from './tensorboard/writer.js';
+export { createEventFileWriter, readEventFiles } from './tensorboard/writer.js';

@@ -419,6 +419,11 @@ adapters such as lavapipe; --backend webgpu uses them)`,
     resume: 'how it is saved',
   }),
   {
+    name: 'tb-histograms',
+    help: "also write histograms of every layer's weights to tensorboard/ at each epoch end",
+    resume: 'ignore',
+  },
+  {
     name: 'resume',
     value: 'DIR',
     help: () =>

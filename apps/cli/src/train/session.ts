@@ -20,6 +20,7 @@ import {
 import type { RunData } from './create-run.js';
 import type { TrainSettings } from './flags.js';
 import { trainRecipe } from './settings.js';
+import { tensorBoardHooks } from './tensorboard.js';
 
 /** What a run trains with besides its settings. */
 export interface TrainContext {
@@ -33,6 +34,8 @@ export interface TrainContext {
   progress: Progress;
   /** Measures FID after the epochs of `--eval-every`. */
   fid: FidEvaluator | undefined;
+  /** Weight histograms in tensorboard/ at epoch ends (`--tb-histograms`). */
+  tensorBoardHistograms?: boolean;
 }
 
 /**
@@ -59,6 +62,12 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
   const history = resume ? resume.history.map((record) => ({ ...record })) : [];
   const best = keepBestHooks(settings.keepBestBy, context.best, out, models);
   const artifacts = epochArtifactHooks(out, models, history, realPreview);
+  const tensorBoard = tensorBoardHooks(settings, {
+    data,
+    models,
+    histograms: context.tensorBoardHistograms === true,
+    resumeStep: resume?.globalStep,
+  });
   const hooks = combineHooks(
     [
       stepLogHooks(log, settings.batchSize),
@@ -77,6 +86,7 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
       best,
       artifacts,
       emaGenerator && emaHooks(emaGenerator, out),
+      tensorBoard,
     ].filter((hook): hook is RunHooks => Boolean(hook)),
   );
   let lastSaved: TrainingState | undefined = resume;
@@ -109,7 +119,7 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
       process.exitCode = 130;
     } else {
       progress.message(
-        `Done: ${out} (generator/, ${emaGenerator ? 'generator-ema/, ' : ''}discriminator/, config.json, history.json, log.jsonl, loss.png, samples/, checkpoints/)`,
+        `Done: ${out} (generator/, ${emaGenerator ? 'generator-ema/, ' : ''}discriminator/, config.json, history.json, log.jsonl, loss.png, samples/, tensorboard/, checkpoints/)`,
       );
     }
   } catch (error) {
@@ -123,6 +133,7 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
     throw error;
   } finally {
     log.close();
+    tensorBoard.close();
     emaGenerator?.dispose();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -18,7 +18,7 @@ export interface TensorBoardLoggerOptions {
    * terms a caller tracks (an `undefined` or non-finite value is left out).
    */
   stepScalars?: (info: StepInfo) => Record<string, number | undefined>;
-  /** Continues a run at this step (a resumed run): writes a `SessionLog` START there, so TensorBoard drops later steps of the run before it. */
+  /** Continues a run at this step (a resumed run): writes a `SessionLog` START at the next step, so TensorBoard drops the steps the run before it wrote past this one. */
   resumeStep?: number;
 }
 
@@ -47,7 +47,10 @@ export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions
   let step = options.resumeStep ?? 0;
   let lastFlush = performance.now();
   let lastStepTime: number | undefined;
-  if (options.resumeStep !== undefined) writer.write({ wallTime: Date.now() / 1000, step, sessionLog: 'start' });
+  // TensorBoard drops the events at and after a START's step: those a run wrote past its checkpoint before it stopped.
+  if (options.resumeStep !== undefined) {
+    writer.write({ wallTime: Date.now() / 1000, step: options.resumeStep + 1, sessionLog: 'start' });
+  }
 
   const write = (values: TensorBoardValue[], at = step) => {
     if (values.length > 0) writer.write({ wallTime: Date.now() / 1000, step: at, summary: values });

@@ -138,7 +138,7 @@ describe('tensorBoardLogger', () => {
     expect(kernel[1].histogram.num).toBe(generator.weights[0].shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1));
   });
 
-  it('starts a resumed run with a SessionLog START at its step, in a new file', () => {
+  it('starts a resumed run with a SessionLog START at its next step, in a new file', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'events.out.tfevents.0000000001.host.1.0'), fixtureBytes);
     const logger = tensorBoardLogger(dir, { resumeStep: 7 });
@@ -149,7 +149,7 @@ describe('tensorBoardLogger', () => {
       events.map((event) => [event.step, event.sessionLog ?? event.summary?.[0]?.tag ?? event.fileVersion]),
     ).toEqual([
       [0, 'brain.Event:2'],
-      [7, 'start'],
+      [8, 'start'],
       [8, 'loss/generator'],
     ]);
   });

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Trains a fresh small run (stopped and resumed once) and reads its tensorboard/ with TensorBoard's own
+# EventAccumulator (bench/tensorboard/verify.py): every tag and value against log.jsonl, history.json,
+# samples/ and the saved weights. Needs the CLI built (npm run build) and python3 with venv.
+#   bash bench/tensorboard/verify.sh [RUN_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+venv="${TB_VENV:-/tmp/tbvenv}"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c 'import tensorboard, numpy' 2>/dev/null || "$venv/bin/pip" install -q tensorboard numpy
+run="${1:-$(mktemp -d)/tb-run}"
+rm -rf "$run"
+common=(--model dcgan-mnist --data shapes --limit 128 --batch-size 32 --range 0,1 --image-size 28 --seed 3
+  --backend wasm --tb-histograms --eval-every 1 --eval-count 64)
+node apps/cli/dist/index.js train "${common[@]}" --epochs 2 --out "$run"
+node apps/cli/dist/index.js train --resume "$run" --epochs 3 --tb-histograms
+"$venv/bin/python" bench/tensorboard/verify.py "$run" --histograms
+echo "tensorboard --logdir $(dirname "$run")   # to look at it"
