@@ -13,6 +13,7 @@ import { describeReference, generatedImages, generatedLabels, referenceImages } 
 import { type FeatureSetup, featureSetup } from './features/network.js';
 import { type RunConfig, readRunConfig } from './run/config.js';
 import { runPaths, writeJson } from './run/files.js';
+import { generatorToRead } from './run/lock.js';
 
 export const evalUsage = `gan eval --from DIR [options]
 gan eval --images FILE.npy --data SPEC [options]
@@ -79,7 +80,7 @@ async function generatedFeatures(
   sampleMode: 'eval' | 'train',
   keepFeatures: boolean,
 ): Promise<Collected> {
-  const generator = await loadModel(runPaths(from).generator);
+  const generator = await loadModel(generatorToRead(from, runPaths(from).generator, (line) => console.error(line)));
   try {
     const makeBatch = generatedImages(generator, {
       noise: config.training?.noise ?? 'normal',

@@ -11,6 +11,7 @@ import { backendFlag, integerFlag } from './args.js';
 import { scatterPlot, toRaster } from './images.js';
 import { readRunConfig } from './run/config.js';
 import { runPaths, writeFileAtomic, writePng } from './run/files.js';
+import { generatorToRead } from './run/lock.js';
 
 export const sampleUsage = `gan sample --from DIR [options]
 
@@ -101,7 +102,9 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     }
   }
 
-  const generatorPath = values.ema ? runPaths(values.from).generatorEma : runPaths(values.from).generator;
+  const generatorPath = values.ema
+    ? runPaths(values.from).generatorEma
+    : generatorToRead(values.from, runPaths(values.from).generator, (line) => console.error(line));
   if (values.ema && !existsSync(generatorPath)) {
     throw new GanError(
       'NOT_FOUND',

@@ -11,6 +11,7 @@ import type { BestSoFar } from './run/best-metric.js';
 import { checkpointPaths, loadResumeCheckpoint } from './run/checkpoints.js';
 import { readRunConfig } from './run/config.js';
 import { runPaths, writeJson } from './run/files.js';
+import { acquireRunLock } from './run/lock.js';
 import { createRun, takesImageSize } from './train/create-run.js';
 import { describePreset, flagHelp, parseArgsOptions, trainFlags } from './train/flags.js';
 import { train } from './train/session.js';
@@ -43,6 +44,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
       '--keep-best-by fid needs FID measurements: add --eval-every N (e.g. 1), or keep the best by another metric.',
     );
   }
+  // One writer per run folder, held until this process exits.
+  acquireRunLock(out, ['gan train', ...argv].join(' '), (line) => console.error(`note: ${line}`));
   const checkpoints = checkpointPaths(out);
   if (resumed === undefined && existsSync(checkpoints.root)) {
     if (!values.overwrite) {

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, gan } from './testing/run-cli.js';
+
+/** The MLP GAN on 256 ring points (4 steps per epoch) on the wasm backend. */
+const ring = (out: string, epochs: number) =>
+  ['train', '--model', 'mlp', '--data', 'ring', '--limit', '256', '--batch-size', '64', '--seed', '4'].concat([
+    '--backend',
+    'wasm',
+    '--epochs',
+    String(epochs),
+    '--out',
+    out,
+  ]);
+
+const waitFor = async (condition: () => boolean, ms = 120_000) => {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe('gan train: one writer per run folder', () => {
+  it('refuses a second writer naming the live process, lets sample read the last checkpoint, and takes over the lock of a killed one', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gan-lock-')), 'run');
+    const first = spawn(process.execPath, [cli, ...ring(dir, 100_000)], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    try {
+      await waitFor(() => existsSync(join(dir, 'checkpoints', 'latest', 'manifest.json')));
+      const lock = JSON.parse(readFileSync(join(dir, '.gan-train.lock'), 'utf8'));
+      expect(lock.pid).toBe(first.pid);
+
+      for (const args of [
+        ['train', '--resume', dir],
+        [...ring(dir, 2), '--overwrite'],
+      ]) {
+        const second = await gan(args);
+        expect(second.code).toBe(2);
+        expect(second.stderr).toContain(`is being written by another gan train (process ${first.pid}`);
+        expect(second.stderr).toContain(`gan train --resume ${dir}`);
+        expect(second.stderr).not.toMatch(/\n\s+at /);
+      }
+
+      const out = join(dir, '..', 'live.png');
+      const sampled = await gan(['sample', '--from', dir, '--count', '16', '--out', out, '--backend', 'wasm']);
+      expect(sampled.code).toBe(0);
+      expect(sampled.stderr).toContain(
+        `is being trained (process ${first.pid}): reading the generator of its last complete checkpoint`,
+      );
+      expect(existsSync(out)).toBe(true);
+    } finally {
+      first.kill('SIGKILL');
+      await exited;
+    }
+    expect(existsSync(join(dir, '.gan-train.lock'))).toBe(true);
+    const epoch = JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest', 'manifest.json'), 'utf8')).epoch;
+    const resumed = await gan(['train', '--resume', dir, '--epochs', String(epoch + 1)]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr + resumed.stdout).toContain(
+      `note: ${dir} was locked by process ${first.pid} (gan train --model mlp`,
+    );
+    expect(resumed.stderr + resumed.stdout).toContain('which no longer runs; taking the lock over.');
+    // Released at exit.
+    expect(existsSync(join(dir, '.gan-train.lock'))).toBe(false);
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+  }, 240_000);
+});
