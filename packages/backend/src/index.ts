@@ -1,8 +1,9 @@
+/** The fused Adam kernel's name and attributes: `@gan/core`'s, re-exported. */
+export type { AdamUpdateAttrs } from '@gan/core';
+export { adamUpdateKernelName } from '@gan/core';
 export type { BackendName } from './backend-probes.js';
 export type { BackendChoice, BackendPreference, InitBackendConfig } from './init-backend.js';
 export { initBackend } from './init-backend.js';
-export type { AdamUpdateAttrs } from './kernels/adam.js';
-export { adamUpdateKernelName } from './kernels/adam.js';
 export type { TrainingKernelBackend } from './kernels/training-kernel.js';
 export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from './register-training-kernels.js';
 export { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels.js';

@@ -34,7 +34,11 @@ export interface AcganConfig {
  * logits (layer `class_logits`, no softmax). D's loss is the GAN loss on `logits` plus the softmax cross-entropy of
  * `classLogits` against the labels of real and fake images; G's loss adds the same cross-entropy on its fakes.
  * Because D has two outputs and no label input, train it with an ACGAN-aware step, not the plain
- * conditional one (which feeds `[image, labels]` and expects one output).
+ * conditional one (which feeds `[image, labels]` and expects one output): `@gan/train` reads the pair's `GanKind`,
+ * `'auxiliary-classifier'`, off the two networks and does so.
+ *
+ * `info.conditional` is `true`, as for every GAN whose generator takes labels (`GanInfo.conditional` describes the
+ * generator: sampling needs labels); how the discriminator sees them is the `GanKind`.
  */
 export function acgan(config: AcganConfig = {}): GanModels {
   const model = 'acgan';
@@ -72,6 +76,7 @@ export function acgan(config: AcganConfig = {}): GanModels {
     latentDim,
     numClasses,
     outputRange: validate.rangeOf(activation),
+    // The generator takes labels (GanInfo.conditional); the discriminator does not (GanKind 'auxiliary-classifier').
     conditional: true,
   });
 }

@@ -38,6 +38,6 @@ export {
   torchModuleSource,
   torchParameterNames,
 } from './torch/index.js';
-export type { GanInfo, GanModels, ImageShape, OutputActivation, OutputRange } from './types.js';
+export type { GanInfo, GanKind, GanModels, ImageShape, OutputActivation, OutputRange } from './types.js';
 export type { WganGpConfig } from './wgan-gp.js';
 export { wganGp } from './wgan-gp.js';

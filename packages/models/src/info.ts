@@ -40,7 +40,8 @@ function inferOutputRange(generator: tfl.LayersModel): OutputRange | undefined {
  * What a generator/discriminator pair expects of its data. Uses, in order: `models.info` (set by every
  * builder), the info stored in the generator's metadata (kept by save/load), or, for a pair built by hand,
  * what the generator's inputs and output say: `latentDim` from the first input, `conditional` and
- * `numClasses` from a second input, `imageShape` from the output, and `outputRange` from a final tanh or
+ * `numClasses` from a second input (labels; whether the discriminator takes them too is the pair's `GanKind`, which
+ * `@gan/train` reads off both networks), `imageShape` from the output, and `outputRange` from a final tanh or
  * sigmoid (absent otherwise).
  */
 export function ganInfo(models: { generator: tfl.LayersModel; info?: GanInfo }): GanInfo {

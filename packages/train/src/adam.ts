@@ -1,12 +1,7 @@
+import { type AdamUpdateAttrs, adamUpdateKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 type AdamGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
-
-/**
- * The fused Adam kernel's name; `@gan/backend`'s `registerTrainingKernels()` registers it for wasm and cpu
- * (its `adamUpdateKernelName`). Repeated here because @gan/train does not depend on @gan/backend.
- */
-const adamUpdateKernelName = 'GanAdamUpdate';
 
 interface Slot {
   originalName: string;
@@ -42,7 +37,7 @@ export class GanAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
-    const attrs = {
+    const attrs: AdamUpdateAttrs = {
       learningRate: self.learningRate,
       beta1: self.beta1,
       beta2: self.beta2,

@@ -1,3 +1,5 @@
+/** How the networks see the classes: `@gan/core`'s `GanKind`, re-exported (the type of `trainer.kind`). */
+export type { GanKind } from '@gan/core';
 export { adam, GanAdamOptimizer } from './adam.js';
 export type { AugmentParameters, AugmentPolicy } from './augment.js';
 export { applyAugmentation, augmentPolicies, diffAugment, drawAugmentation } from './augment.js';
@@ -8,7 +10,7 @@ export type { ImageGridConfig } from './image-grid.js';
 export { imageGrid } from './image-grid.js';
 export type { LearningRateSchedule } from './learning-rate.js';
 export { learningRateFactor } from './learning-rate.js';
-export type { GanKind, GanModelInfo } from './models.js';
+export type { GanModelInfo } from './models.js';
 export { inspectGanModels } from './models.js';
 export type { LearningRateDecay, TrainRecipe, TrainRecipeParts } from './recipe.js';
 export {

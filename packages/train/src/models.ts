@@ -1,15 +1,11 @@
-import { assertShape, formatShape, GanError } from '@gan/core';
+import { assertShape, formatShape, GanError, type GanKind } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /**
- * How the two networks see the classes: not at all, as the discriminator's second input (`'conditional'`:
- * cGAN, projection), or through the discriminator's second output, the class logits (`'auxiliary-classifier'`:
- * ACGAN).
+ * What the trainer reads off the two networks. `latentDim` and `numClasses` mean what they mean in `GanInfo`
+ * (`@gan/core`); `kind` is the pair's {@link GanKind}, of which `GanInfo.conditional` is `kind !== 'unconditional'`.
  */
-export type GanKind = 'unconditional' | 'conditional' | 'auxiliary-classifier';
-
-/** What the trainer reads off the two networks. */
 export interface GanModelInfo {
   latentDim: number;
   /** Number of classes of a conditional or auxiliary-classifier GAN (a generator with two inputs), else `undefined`. */

@@ -1,11 +1,10 @@
-import type { Random } from '@gan/core';
+import type { GanKind, Random } from '@gan/core';
 import type { Batch, Dataset } from '@gan/data';
 import type { GanLoss, PenaltyKind } from '@gan/losses';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { AugmentPolicy } from './augment.js';
 import type { LearningRateSchedule } from './learning-rate.js';
-import type { GanKind } from './models.js';
 import type { CheckpointConfig, TrainingState } from './training-state.js';
 
 /** The latent distribution: N(0, 1) or U(−1, 1), independently per dimension. */

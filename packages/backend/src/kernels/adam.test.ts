@@ -1,10 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createRandom } from '@gan/core';
+import { type AdamUpdateAttrs, adamUpdateKernelName, createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
-import { type AdamUpdateAttrs, adamUpdateKernelName } from './adam.js';
 
 /** tfjs AdamOptimizer's update, op by op, as the reference. */
 function stockUpdate(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamUpdateAttrs): tf.Tensor[] {

@@ -1,3 +1,4 @@
+import { type AdamUpdateAttrs, adamUpdateKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
 import { cpuKernelHost, type HostFactory, type KernelHost, wasmKernelHost } from './kernel-host.js';
@@ -7,25 +8,8 @@ import { type KernelArgs, type Strategy, strategyKernel, type TrainingKernel } f
 // on wasm WebAssembly SIMD on the heap (the loop without SIMD), on webgpu three WGSL programs; every backend's kernel
 // checks its inputs the same way (there is no stock kernel to fall back to).
 
-/**
- * The name of the fused Adam update kernel. `@gan/train`'s Adam optimizer runs it when the current
- * backend has it (registered by `registerTrainingKernels` for wasm, cpu and webgpu) and tfjs's own op-by-op
- * update otherwise. Inputs `variable`, `gradient`, `firstMoment`, `secondMoment` (float32, one shape);
- * attrs {@link AdamUpdateAttrs}; outputs `[variable, firstMoment, secondMoment]` updated.
- */
-export const adamUpdateKernelName = 'GanAdamUpdate';
-
-/** Attributes of the {@link adamUpdateKernelName} kernel. */
-export interface AdamUpdateAttrs {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** 1 − β₁ᵗ for this step's bias correction. */
-  biasCorrection1: number;
-  /** 1 − β₂ᵗ. */
-  biasCorrection2: number;
-}
+// The kernel's name and attributes are @gan/core's (`adamUpdateKernelName`, `AdamUpdateAttrs`), which
+// @gan/train's Adam optimizer runs by name.
 
 /**
  * One Adam step over flat arrays, the formula of tfjs's `AdamOptimizer` (with float64 intermediates, rounded
@@ -49,7 +33,7 @@ export function adamUpdate(
   const oneMinusBeta1 = 1 - beta1;
   const oneMinusBeta2 = 1 - beta2;
   // lr·(m/c₁)/(√(v/c₂) + ε) with the per-step constants taken out of the loop: one division per value instead
-  // of three (the loop is a third faster: 6.4M values in ~60–80 ms instead of ~100 ms on the 2-core VM).
+  // of three, which makes the loop faster (see bench/RESULTS.md).
   const stepSize = learningRate / biasCorrection1;
   const inverseCorrection2 = 1 / biasCorrection2;
   const n = w.length;
@@ -157,8 +141,9 @@ export const cpuAdamUpdate = hostAdamKernel('cpu', cpuKernelHost, adamStrategies
 
 /**
  * The same step in float32 (the rounding of tfjs's own kernels), as WebAssembly SIMD over the wasm heap for all
- * but the last `count % 4` values, which take the same float32 operations here. Several times faster than the
- * JavaScript loop, which is bound by its typed-array loads and stores (6.4M values: ~15 ms against 70–90 ms).
+ * but the last `count % 4` values, which take the same float32 operations here. The JavaScript loop is bound by its
+ * typed-array loads and stores; 128-bit vector loads and stores move several values at once (timings in
+ * bench/RESULTS.md).
  */
 function adamUpdateSimd(
   simd: SimdKernels,

@@ -1,3 +1,4 @@
+import { batchNormGradKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { asWasm, float32View, type TfjsWasmBackend } from '../wasm/internals.js';
 import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
@@ -93,9 +94,6 @@ function batchNormBySimd(
   backend.disposeData(table.dataId);
   return out;
 }
-
-/** The name of the fused batch-norm gradient kernel (see {@link wasmBatchNormGrad}). */
-export const batchNormGradKernelName = 'GanBatchNormGrad';
 
 /** Whether {@link batchNormGradKernelName} takes these inputs. */
 function batchNormGradFits(

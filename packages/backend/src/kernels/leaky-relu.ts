@@ -1,3 +1,4 @@
+import { leakyReluGradKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { asWasm, float32View, type TfjsWasmBackend } from '../wasm/internals.js';
 import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
@@ -7,8 +8,8 @@ import { type Strategy, strategyKernel } from './training-kernel.js';
 // gradient is Greater, Multiply and Select, three passes over the activations), with the gradient configs that use
 // it and a gradient of it for gradients of gradients (penalties).
 
-/** The name of the LeakyReLU gradient kernel: `dy` where `x > 0`, else `alpha · dy` (tfjs's formula, one pass). */
-export const leakyReluGradKernelName = 'GanLeakyReluGrad';
+// The gradient kernel's name is @gan/core's `leakyReluGradKernelName`: `dy` where `x > 0`, else `alpha · dy`
+// (tfjs's formula, one pass).
 
 /** An element-wise float32 call: `inputs` of one shape, the output of that shape. */
 interface ElementwiseCall {
