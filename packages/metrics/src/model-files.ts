@@ -1,21 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GanError } from '@gan/core';
+import { resolveModelJson } from '@gan/core/node';
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Resolves a folder, a `model.json` path or a `file://` URL to the path of the `model.json`. */
-async function modelJsonPath(location: string): Promise<string> {
-  const path = resolve(location.startsWith('file://') ? location.slice('file://'.length) : location);
-  try {
-    return (await stat(path)).isDirectory() ? join(path, 'model.json') : path;
-  } catch (cause) {
-    throw new GanError(
-      'NOT_FOUND',
-      `Expected a tfjs model (a folder with model.json and its weight files, or the model.json itself) at ${path}, but nothing is there.`,
-      { cause },
-    );
-  }
-}
 
 /**
  * A read-only tfjs IOHandler for a model saved in the tfjs web format on disk — a layers model or a graph
@@ -25,7 +12,7 @@ async function modelJsonPath(location: string): Promise<string> {
 export function modelFileHandler(location: string): tf.io.IOHandler {
   return {
     async load() {
-      const path = await modelJsonPath(location);
+      const { folder, modelJson: path } = await resolveModelJson(location);
       let json: tf.io.ModelJSON;
       try {
         json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
@@ -42,7 +29,6 @@ export function modelFileHandler(location: string): tf.io.IOHandler {
       if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object') {
         throw new GanError('CORRUPT_FILE', `${path} has no modelTopology: it is not a tfjs model.json.`);
       }
-      const folder = dirname(path);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: Uint8Array[] = [];

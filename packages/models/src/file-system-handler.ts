@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { GanError } from '@gan/core';
+import { modelJsonName, resolveModelJson, writeFilesAtomic } from '@gan/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** File names of the tfjs-node `file://` layout. */
-export const modelJsonName = 'model.json';
+export { modelJsonName };
 export const weightsName = 'weights.bin';
 
 const bytesPerValue: Record<string, number> = {
@@ -39,14 +40,6 @@ function corrupt(path: string, problem: string, cause?: unknown): GanError {
     `${path} ${problem} Save the model again (saveModel or \`gan train\`) to replace it.`,
     cause === undefined ? undefined : { cause },
   );
-}
-
-let temporaryCount = 0;
-
-/** A name next to `path`, in the same folder (so that a rename is atomic), unique within this machine. */
-function temporaryName(path: string): string {
-  temporaryCount += 1;
-  return `${path}.${process.pid}-${temporaryCount}.tmp`;
 }
 
 async function readModelJson(dir: string): Promise<tf.io.ModelJSON> {
@@ -179,18 +172,10 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
       if (artifacts.userDefinedMetadata != null) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
 
       const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []));
-      const weightsPath = join(folder, weightsName);
-      const modelJsonPath = join(folder, modelJsonName);
-      const temporaries = [temporaryName(weightsPath), temporaryName(modelJsonPath)];
-      try {
-        await writeFile(temporaries[0], weights);
-        await writeFile(temporaries[1], JSON.stringify(modelJson));
-        await rename(temporaries[0], weightsPath);
-        await rename(temporaries[1], modelJsonPath);
-      } catch (cause) {
-        await Promise.all(temporaries.map((path) => rm(path, { force: true })));
-        throw cause;
-      }
+      await writeFilesAtomic([
+        [join(folder, weightsName), weights],
+        [join(folder, modelJsonName), JSON.stringify(modelJson)],
+      ]);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
@@ -209,17 +194,11 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
  * `model.json` file. Throws GanError `NOT_FOUND` when nothing is there.
  */
 export async function resolveModelFolder(location: string): Promise<string> {
-  const path = resolve(location.startsWith('file://') ? location.slice('file://'.length) : location);
-  let isFile: boolean;
-  try {
-    isFile = (await stat(path)).isFile();
-  } catch (cause) {
-    throw new GanError(
-      'NOT_FOUND',
+  const { folder } = await resolveModelJson(
+    location,
+    (path) =>
       `Expected a saved model folder at ${path} (with ${modelJsonName} and ${weightsName}), but it does not exist. ` +
-        'Pass a folder written by `gan train` or saveModel().',
-      { cause },
-    );
-  }
-  return isFile ? dirname(path) : path;
+      'Pass a folder written by `gan train` or saveModel().',
+  );
+  return folder;
 }

@@ -1,17 +1,10 @@
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GanError } from '@gan/core';
+import { removeStaleTemporaries, syncPath, writeFolderAtomic } from '@gan/core/node';
 import { loadModel, saveModel } from '@gan/models/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import {
-  type FileRecord,
-  recordFiles,
-  removeStaleTemporaries,
-  replaceFolder,
-  sha256,
-  syncPath,
-  temporaryFolder,
-} from './atomic-folder.js';
+import { type FileRecord, recordFiles, sha256 } from './file-records.js';
 import { decodeTrainingState, encodeTrainingState } from './state-encoding.js';
 import type { TrainingState } from './training-state.js';
 
@@ -65,36 +58,33 @@ export async function saveCheckpoint(
   config: SaveCheckpointConfig = {},
 ): Promise<CheckpointManifest> {
   await removeStaleTemporaries(dir);
-  const temporary = temporaryFolder(dir);
-  try {
-    await mkdir(temporary, { recursive: true });
-    await saveModel(checkpoint.generator, join(temporary, 'generator'));
-    await saveModel(checkpoint.discriminator, join(temporary, 'discriminator'));
-    const { json, binary } = encodeTrainingState(checkpoint.state);
-    await writeFile(join(temporary, stateJsonName), json);
-    await writeFile(join(temporary, stateBinaryName), binary);
-    const { state } = checkpoint;
-    const manifest: CheckpointManifest = {
-      format: 'gan-checkpoint',
-      version: 1,
-      createdAt: new Date().toISOString(),
-      epoch: state.epoch,
-      stepInEpoch: state.stepInEpoch,
-      stepsPerEpoch: state.stepsPerEpoch,
-      globalStep: state.globalStep,
-      metadata: checkpoint.metadata ?? {},
-      files: await recordFiles(temporary),
-    };
-    const manifestPath = join(temporary, manifestName);
-    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    await syncPath(manifestPath);
-    await syncPath(temporary);
-    await replaceFolder(temporary, dir, config.previous);
-    return manifest;
-  } catch (error) {
-    await rm(temporary, { recursive: true, force: true });
-    throw error;
-  }
+  return writeFolderAtomic(
+    dir,
+    async (temporary) => {
+      await saveModel(checkpoint.generator, join(temporary, 'generator'));
+      await saveModel(checkpoint.discriminator, join(temporary, 'discriminator'));
+      const { json, binary } = encodeTrainingState(checkpoint.state);
+      await writeFile(join(temporary, stateJsonName), json);
+      await writeFile(join(temporary, stateBinaryName), binary);
+      const { state } = checkpoint;
+      const manifest: CheckpointManifest = {
+        format: 'gan-checkpoint',
+        version: 1,
+        createdAt: new Date().toISOString(),
+        epoch: state.epoch,
+        stepInEpoch: state.stepInEpoch,
+        stepsPerEpoch: state.stepsPerEpoch,
+        globalStep: state.globalStep,
+        metadata: checkpoint.metadata ?? {},
+        files: await recordFiles(temporary),
+      };
+      const manifestPath = join(temporary, manifestName);
+      await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+      await syncPath(manifestPath);
+      return manifest;
+    },
+    { previous: config.previous },
+  );
 }
 
 function corrupt(problem: string, cause?: unknown): GanError {

@@ -1,4 +1,3 @@
-export type { FileRecord } from './atomic-folder.js';
 export type {
   Checkpoint,
   CheckpointManifest,
@@ -9,6 +8,7 @@ export {
   readCheckpointManifest,
   saveCheckpoint,
 } from './checkpoint-files.js';
+export type { FileRecord } from './file-records.js';
 export type { TensorBoardLogger, TensorBoardLoggerOptions } from './tensorboard/logger.js';
 export { tensorBoardLogger } from './tensorboard/logger.js';
 export type { EventFileWriter } from './tensorboard/writer.js';

@@ -1,15 +1,10 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@gan/core/node';
 import { encodePng } from '@gan/data/node';
 import type { Raster } from '../plot.js';
 
-/** Writes a file atomically: a temp file in the same folder, then a rename, so a kill never leaves half a file. */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, contents);
-  await rename(temporary, path);
-}
+/** Writes a file atomically (a temp file in the same folder, then a rename): `@gan/core/node`'s. */
+export { writeFileAtomic };
 
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { GanError } from '@gan/core';
+import { writeFileAtomic } from '@gan/core/node';
 import { isGzip } from './read-file.js';
 
 export interface DownloadFileConfig {
@@ -63,13 +62,9 @@ export async function downloadFile(config: DownloadFileConfig): Promise<void> {
       failures.push(`${url}: ${result}`);
       continue;
     }
-    await mkdir(dirname(destination), { recursive: true });
-    const partial = `${destination}.${process.pid}.part`;
     try {
-      await writeFile(partial, result);
-      await rename(partial, destination);
+      await writeFileAtomic(destination, result);
     } catch (cause) {
-      await rm(partial, { force: true });
       throw new GanError('NOT_FOUND', `Cannot write ${destination}: ${(cause as Error).message}.`, { cause });
     }
     log?.(`Saved ${destination} (${result.length} bytes)`);

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { GanError } from '@gan/core';
+import { GanError, positiveInteger } from '@gan/core';
+import { writeFolderAtomic } from '@gan/core/node';
 import { type ArrayDataset, arrayDataset } from '../array-dataset.js';
 import { checkBackground, compositeOver, convertChannels, type RgbBytes } from '../raw-image.js';
 import { resizeImage } from '../resize.js';
@@ -104,26 +105,25 @@ async function extract(gzipped: Uint8Array, name: string, folder: string, log: E
       `Expected ${name} to hold package/emoji.json and package/${IMAGE_FOLDER}/*.png, got ${files.has('emoji.json') ? 'emoji.json' : 'no emoji.json'} and ${images} images. Use the ${EMOJI_TARBALL.name} tarball.`,
     );
   }
-  const partial = `${folder}.${process.pid}-${Date.now()}.part`;
+  const cannotWrite = (why: string, cause?: unknown) =>
+    new GanError('NOT_FOUND', `Cannot write the emoji files into ${folder}: ${why}.`, { cause });
   try {
-    await mkdir(join(partial, IMAGE_FOLDER), { recursive: true });
-    const entries = [...files.entries()];
-    for (let i = 0; i < entries.length; i += 64) {
-      await Promise.all(entries.slice(i, i + 64).map(([path, data]) => writeFile(join(partial, path), data)));
-    }
-    try {
-      await rename(partial, folder);
-    } catch (cause) {
-      // Another process finished first: keep its copy.
-      if (!(await exists(join(folder, 'emoji.json')))) throw cause;
-    }
+    // When another process finished first, its copy is kept.
+    await writeFolderAtomic(
+      folder,
+      async (partial) => {
+        await mkdir(join(partial, IMAGE_FOLDER), { recursive: true });
+        const entries = [...files.entries()];
+        for (let i = 0; i < entries.length; i += 64) {
+          await Promise.all(entries.slice(i, i + 64).map(([path, data]) => writeFile(join(partial, path), data)));
+        }
+      },
+      { ifExists: 'keep' },
+    );
   } catch (cause) {
-    throw new GanError('NOT_FOUND', `Cannot write the emoji files into ${folder}: ${(cause as Error).message}.`, {
-      cause,
-    });
-  } finally {
-    await rm(partial, { recursive: true, force: true });
+    throw cannotWrite((cause as Error).message, cause);
   }
+  if (!(await exists(join(folder, 'emoji.json')))) throw cannotWrite('the folder is there without emoji.json');
   log?.(`Extracted ${images} emoji images and emoji.json into ${folder}`);
 }
 
@@ -196,10 +196,7 @@ function listImages(json: unknown, path: string): EmojiImage[] {
 }
 
 function checkSize(size: number): number {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected size to be a positive integer, got ${size}.`);
-  }
-  return size;
+  return positiveInteger(size, 'size');
 }
 
 /** {@link emoji} from any package tarball with the same layout; tests pass their own. */
