@@ -1,21 +1,23 @@
-import { GanError } from '@gan/core';
+import { GanError, invalidArgument } from '@gan/core';
+
+// Flag values are text, so a bad one is quoted as typed: `Expected --epochs to be an integer ≥ 1, got "x".`
 
 /** Reads a positive integer flag; a bad value is a clear error naming the flag. */
 export function integerFlag(value: string | undefined, flag: string, fallback: number, minimum = 1): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < minimum) {
-    throw new GanError('INVALID_ARGUMENT', `Expected --${flag} to be an integer ≥ ${minimum}, got "${value}".`);
+    throw invalidArgument(`--${flag}`, `an integer ≥ ${minimum}`, `"${value}"`);
   }
   return parsed;
 }
 
-/** Reads a positive number flag. */
+/** Reads a positive number flag (finite, > 0). */
 export function numberFlag(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) {
-    throw new GanError('INVALID_ARGUMENT', `Expected --${flag} to be a positive number, got "${value}".`);
+    throw invalidArgument(`--${flag}`, 'a finite number > 0', `"${value}"`);
   }
   return parsed;
 }
@@ -39,10 +41,7 @@ export function integerListFlag(value: string | undefined, flag: string): number
   if (value === undefined) return undefined;
   const parts = value.split(',').map((part) => Number(part.trim()));
   if (parts.some((part) => !Number.isInteger(part) || part < 1)) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected --${flag} to be a comma-separated list of epochs like 1,5,25, got "${value}".`,
-    );
+    throw invalidArgument(`--${flag}`, 'a comma-separated list of epochs like 1,5,25', `"${value}"`);
   }
   return parts;
 }
@@ -52,10 +51,7 @@ export function fractionFlag(value: string | undefined, flag: string, minimum: n
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!(Number.isFinite(parsed) && parsed >= minimum && parsed < maximum)) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected --${flag} to be a number ≥ ${minimum} and < ${maximum}, got "${value}".`,
-    );
+    throw invalidArgument(`--${flag}`, `a number ≥ ${minimum} and < ${maximum}`, `"${value}"`);
   }
   return parsed;
 }
@@ -77,10 +73,7 @@ export function backgroundFlag(value: string | undefined): [number, number, numb
   if (parts.length === 3 && parts.every((part) => Number.isInteger(part) && part >= 0 && part <= 255)) {
     return parts as [number, number, number];
   }
-  throw new GanError(
-    'INVALID_ARGUMENT',
-    `Expected --background to be white, black, gray, #rrggbb or r,g,b with bytes 0-255, got "${value}".`,
-  );
+  throw invalidArgument('--background', 'white, black, gray, #rrggbb or r,g,b with bytes 0-255', `"${value}"`);
 }
 
 /** Reads a flag's text for a table of flags; a bad value is a clear error naming the flag. */

@@ -1,4 +1,4 @@
-import { createRandom, GanError } from '@gan/core';
+import { createRandom, formatShape, GanError, invalidArgument, isPositiveInteger, positiveInteger } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkRange, pixelTable } from './range.js';
 import type { Batch, BatchOptions, Dataset } from './types.js';
@@ -36,10 +36,11 @@ export interface ArrayDataset extends Dataset {
 }
 
 function checkShape(shape: readonly number[]): number {
-  if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected the example shape to be a non-empty list of positive integers such as [28, 28, 1], got [${shape.join(', ')}].`,
+  if (shape.length === 0 || !shape.every(isPositiveInteger)) {
+    throw invalidArgument(
+      'the example shape',
+      'a non-empty list of positive integers such as [28, 28, 1]',
+      formatShape(shape),
     );
   }
   return shape.reduce((a, b) => a * b, 1);
@@ -70,9 +71,7 @@ function maxLabel(labels: Int32Array | Uint8Array): number {
 }
 
 function checkBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected batchSize to be a positive integer, got ${batchSize}.`);
-  }
+  positiveInteger(batchSize, 'batchSize');
 }
 
 /**
@@ -92,7 +91,7 @@ export function arrayDataset(config: ArrayDatasetConfig): ArrayDataset {
   if (x.length % exampleSize !== 0 || x.length === 0) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected x to hold a whole number of examples of shape [${shape.join(', ')}] (${exampleSize} values each), got ${x.length} values. Check x and shape.`,
+      `Expected x to hold a whole number of examples of shape ${formatShape(shape)} (${exampleSize} values each), got ${x.length} values. Check x and shape.`,
     );
   }
   const size = x.length / exampleSize;
@@ -101,9 +100,7 @@ export function arrayDataset(config: ArrayDatasetConfig): ArrayDataset {
   let numClasses: number | undefined;
   if (labels) {
     numClasses = config.numClasses ?? classNames?.length ?? maxLabel(labels) + 1;
-    if (!Number.isInteger(numClasses) || numClasses < 1) {
-      throw new GanError('INVALID_ARGUMENT', `Expected numClasses to be a positive integer, got ${numClasses}.`);
-    }
+    positiveInteger(numClasses, 'numClasses');
     if (classNames && classNames.length !== numClasses) {
       throw new GanError(
         'SHAPE_MISMATCH',

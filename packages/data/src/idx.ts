@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 
 /** The contents of an idx file: its dimensions and its bytes in C order. */
 export interface IdxData {
@@ -47,7 +47,7 @@ export function parseIdx(bytes: Uint8Array, name = 'idx file'): IdxData {
   if (bytes.length !== expected) {
     throw new GanError(
       'CORRUPT_FILE',
-      `${name} ${bytes.length < expected ? 'is truncated' : 'has trailing bytes'}: its header says [${shape.join(', ')}], so expected ${expected} bytes, got ${bytes.length}. Download the file again.`,
+      `${name} ${bytes.length < expected ? 'is truncated' : 'has trailing bytes'}: its header says ${formatShape(shape)}, so expected ${expected} bytes, got ${bytes.length}. Download the file again.`,
     );
   }
   return { shape, data: bytes.subarray(headerLength) };

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 
 /** An array read from a `.npy` file. */
 export interface NpyData {
@@ -15,7 +15,7 @@ function checkNpyShape(data: Float32Array, shape: readonly number[]): void {
   if (!shape.every((d) => Number.isInteger(d) && d >= 0) || count !== data.length) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected shape [${shape.join(', ')}] to hold ${data.length} values (the data's length), but it holds ${count}.`,
+      `Expected shape ${formatShape(shape)} to hold ${data.length} values (the data's length), but it holds ${count}.`,
     );
   }
 }
@@ -107,7 +107,7 @@ export function decodeNpy(bytes: Uint8Array, name = '.npy data'): NpyData {
   if (bytes.length !== expected) {
     throw corrupt(
       name,
-      `its header says shape [${shape.join(', ')}], so expected ${expected} bytes, got ${bytes.length}`,
+      `its header says shape ${formatShape(shape)}, so expected ${expected} bytes, got ${bytes.length}`,
     );
   }
   const littleEndian = descr[1] !== '>';

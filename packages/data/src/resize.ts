@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { GanError, isPositiveInteger } from '@gan/core';
 import type { RawImage } from './raw-image.js';
 
 interface Taps {
@@ -76,7 +76,7 @@ function toByte(value: number): number {
  * Returns the image itself when the size already matches.
  */
 export function resizeImage(image: RawImage, width: number, height: number): RawImage {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+  if (!isPositiveInteger(width) || !isPositiveInteger(height)) {
     throw new GanError('INVALID_ARGUMENT', `Expected a positive integer size, got ${width}×${height}.`);
   }
   const { channels, data } = image;

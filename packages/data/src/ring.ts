@@ -1,4 +1,4 @@
-import { createRandom, GanError } from '@gan/core';
+import { createRandom, GanError, positiveInteger } from '@gan/core';
 import { type ArrayDataset, arrayDataset } from './array-dataset.js';
 
 export interface RingConfig {
@@ -22,12 +22,8 @@ export interface RingConfig {
  */
 export function ring(config: RingConfig = {}): ArrayDataset {
   const { count = 2048, modes = 8, radius = 2, std = 0.02, seed = 0 } = config;
-  if (!Number.isInteger(count) || count < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected ring count to be a positive integer, got ${count}.`);
-  }
-  if (!Number.isInteger(modes) || modes < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected ring modes to be a positive integer, got ${modes}.`);
-  }
+  positiveInteger(count, 'ring count');
+  positiveInteger(modes, 'ring modes');
   if (!(radius > 0) || !(std >= 0) || !Number.isFinite(radius) || !Number.isFinite(std)) {
     throw new GanError(
       'INVALID_ARGUMENT',

@@ -1,4 +1,4 @@
-import { createRandom, GanError, type Random } from '@gan/core';
+import { createRandom, formatValue, invalidArgument, positiveInteger, type Random } from '@gan/core';
 import { type ArrayDataset, arrayDataset } from './array-dataset.js';
 import { boxDistance, circleDistance, crossDistance, ringDistance, triangleDistance } from './shape-sdf.js';
 import type { ValueRange } from './types.js';
@@ -83,11 +83,9 @@ function drawShape(out: Uint8Array, offset: number, size: number, label: number,
  */
 export function shapes(config: ShapesConfig = {}): ArrayDataset {
   const { count = 2048, size = 28, range = [0, 1], seed = 0 } = config;
-  if (!Number.isInteger(count) || count < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected shapes count to be a positive integer, got ${count}.`);
-  }
+  positiveInteger(count, 'shapes count');
   if (!Number.isInteger(size) || size < 8) {
-    throw new GanError('INVALID_ARGUMENT', `Expected shapes size to be an integer of at least 8 pixels, got ${size}.`);
+    throw invalidArgument('shapes size', 'an integer of at least 8 pixels', formatValue(size));
   }
   const random = createRandom(seed);
   const pixels = new Uint8Array(count * size * size);

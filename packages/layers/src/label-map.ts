@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError, positiveInteger } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -11,12 +11,6 @@ export interface LabelMapConfig extends LayerArgs {
   height: number;
   /** Width of the label map, usually the image width. Required. */
   width: number;
-}
-
-function assertPositiveInteger(value: unknown, name: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected ${name} to be a positive integer, got ${String(value)}.`);
-  }
 }
 
 /**
@@ -32,10 +26,8 @@ export class LabelMap extends tfl.layers.Layer {
 
   constructor(config: LabelMapConfig) {
     super(config);
-    assertPositiveInteger(config?.height, 'LabelMap height');
-    assertPositiveInteger(config.width, 'LabelMap width');
-    this.height = config.height;
-    this.width = config.width;
+    this.height = positiveInteger(config?.height, 'LabelMap height');
+    this.width = positiveInteger(config.width, 'LabelMap width');
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -43,7 +35,7 @@ export class LabelMap extends tfl.layers.Layer {
     if (shape.length !== 2) {
       throw new GanError(
         'SHAPE_MISMATCH',
-        `LabelMap expects one-hot labels of shape [n, numClasses], got [${shape.map((d) => d ?? 'n').join(', ')}]. ` +
+        `LabelMap expects one-hot labels of shape [n, numClasses], got ${formatShape(shape)}. ` +
           'Feed labels as one-hot float tensors (use the oneHot layer to convert class indices).',
       );
     }

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { GanError, positiveInteger, positiveNumber } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Initializer } from './initializers.js';
@@ -10,21 +10,14 @@ export type Shape = tfl.Shape;
 /** An initializer as a config accepts it: an instance, or its serialized form `{ className, config }` (from a saved model). */
 export type InitializerOption = Initializer | { className: string; config: tf.serialization.ConfigDict };
 
+/** `@gan/core`'s `positiveInteger` as an assertion, for layer configs. */
 export function assertPositiveInteger(value: unknown, name: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected ${name} to be a positive integer, got ${String(value)}.`);
-  }
+  positiveInteger(value, name);
 }
 
+/** `@gan/core`'s `positiveNumber` (finite, > 0) as an assertion, for layer configs. */
 export function assertPositiveNumber(value: unknown, name: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new GanError('INVALID_ARGUMENT', `Expected ${name} to be a positive number, got ${String(value)}.`);
-  }
-}
-
-/** `[n, 4, 4, 3]` for error messages (null dimensions print as `n`). */
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => d ?? 'n').join(', ')}]`;
+  positiveNumber(value, name);
 }
 
 /** The one shape of a single-input layer (tfjs passes `[shape]` in some paths). */

@@ -1,14 +1,7 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  assertPositiveNumber,
-  formatShape,
-  type LayerArgs,
-  type Shape,
-  singleShape,
-  singleTensor,
-} from './layer-utils.js';
+import { assertPositiveNumber, type LayerArgs, type Shape, singleShape, singleTensor } from './layer-utils.js';
 
 /** Options of {@link minibatchStdDev}. */
 export interface MinibatchStdDevConfig extends LayerArgs {

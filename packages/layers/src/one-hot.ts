@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError, positiveInteger } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -23,14 +23,7 @@ export class OneHot extends tfl.layers.Layer {
 
   constructor(config: OneHotConfig) {
     super(config);
-    const numClasses = config?.numClasses;
-    if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
-      throw new GanError(
-        'INVALID_ARGUMENT',
-        `Expected OneHot numClasses to be a positive integer, got ${String(numClasses)}.`,
-      );
-    }
-    this.numClasses = numClasses;
+    this.numClasses = positiveInteger(config?.numClasses, 'OneHot numClasses');
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -38,7 +31,7 @@ export class OneHot extends tfl.layers.Layer {
     if (shape.length !== 1 && !(shape.length === 2 && shape[1] === 1)) {
       throw new GanError(
         'SHAPE_MISMATCH',
-        `OneHot expects class indices of shape [n] or [n, 1], got [${shape.map((d) => d ?? 'n').join(', ')}].`,
+        `OneHot expects class indices of shape [n] or [n, 1], got ${formatShape(shape)}.`,
       );
     }
     return [shape[0], this.numClasses];

@@ -1,10 +1,9 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Initializer } from './initializers.js';
 import {
   assertPositiveInteger,
-  formatShape,
   type InitializerOption,
   type LayerArgs,
   type Shape,

@@ -1,6 +1,6 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertPositiveInteger, formatShape, type Shape, singleShape, singleTensor } from './layer-utils.js';
+import { assertPositiveInteger, type Shape, singleShape, singleTensor } from './layer-utils.js';
 import { SpectralLayer, type SpectralLayerConfig } from './spectral-layer.js';
 
 /** Options of {@link spectralDense}. */

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -32,7 +32,7 @@ export function featureBatch(network: FeatureNetwork, images: tf.Tensor): Featur
       throw new GanError(
         'SHAPE_MISMATCH',
         `Expected the feature network to return [${images.shape[0]}, dim] for ${images.shape[0]} images, got ` +
-          `${features ? `[${features.shape.join(', ')}]` : 'nothing'}.`,
+          `${features ? `${formatShape(features.shape)}` : 'nothing'}.`,
       );
     }
     const flat = tf.reshape(features, [features.shape[0], -1]) as tf.Tensor2D;

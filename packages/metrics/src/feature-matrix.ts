@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Reads a `[n, dim]` tensor of features (or probabilities) into JS, checking its rank. */
@@ -9,7 +9,7 @@ export async function readMatrix(
   if (tensor.rank !== 2) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected ${what} of shape [n, dim], got [${tensor.shape.join(', ')}]. Flatten or pool the feature maps first.`,
+      `Expected ${what} of shape [n, dim], got ${formatShape(tensor.shape)}. Flatten or pool the feature maps first.`,
     );
   }
   const [rows, dim] = tensor.shape as [number, number];

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatValue, invalidArgument, isPositiveInteger } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { meanAndStd, readMatrix } from './feature-matrix.js';
 
@@ -31,10 +31,12 @@ export async function inceptionScore(
   const { values, rows, dim } = await readMatrix(probabilities, 'class probabilities');
   const splits = config.splits ?? 10;
   const size = Math.floor(rows / splits);
-  if (!Number.isInteger(splits) || splits < 1 || size < 1) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected splits to be a positive integer no larger than the ${rows} samples, got ${splits}. Pass fewer splits or more samples.`,
+  if (!isPositiveInteger(splits) || size < 1) {
+    throw invalidArgument(
+      'splits',
+      `a positive integer no larger than the ${rows} samples`,
+      formatValue(splits),
+      'Pass fewer splits or more samples.',
     );
   }
   const scores: number[] = [];

@@ -1,4 +1,4 @@
-import { createRandom, GanError, type Random } from '@gan/core';
+import { createRandom, formatShape, GanError, type Random } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { meanAndStd, sumFloat64 } from './feature-matrix.js';
 
@@ -49,8 +49,8 @@ export async function kernelInceptionDistance(
   if (real.rank !== 2 || fake.rank !== 2 || real.shape[1] !== fake.shape[1]) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected real and fake features of shape [n, dim] with the same dim, got [${real.shape.join(', ')}] and ` +
-        `[${fake.shape.join(', ')}]. Use one feature network for both sets.`,
+      `Expected real and fake features of shape [n, dim] with the same dim, got ${formatShape(real.shape)} and ` +
+        `${formatShape(fake.shape)}. Use one feature network for both sets.`,
     );
   }
   const subsets = config.subsets ?? 100;

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link precisionRecall}. */
@@ -94,8 +94,8 @@ export async function precisionRecall(
   if (real.rank !== 2 || fake.rank !== 2 || real.shape[1] !== fake.shape[1]) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected real and fake features of shape [n, dim] with the same dim, got [${real.shape.join(', ')}] and ` +
-        `[${fake.shape.join(', ')}].`,
+      `Expected real and fake features of shape [n, dim] with the same dim, got ${formatShape(real.shape)} and ` +
+        `${formatShape(fake.shape)}.`,
     );
   }
   if (!Number.isInteger(k) || k < 1 || k >= Math.min(real.shape[0], fake.shape[0])) {

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { GanError, positiveInteger } from '@gan/core';
 
 /** Mean and covariance of a set of feature vectors: the Gaussian that the Fréchet distance compares. */
 export interface GaussianStatistics {
@@ -41,9 +41,7 @@ function checkRows(values: ArrayLike<number>, dim: number): number {
  * mean) are combined with the totals so far, which keeps float64 precise even for large offsets.
  */
 export function runningStatistics(dim: number): RunningStatistics {
-  if (!Number.isInteger(dim) || dim < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected the feature length dim to be a positive integer, got ${dim}.`);
-  }
+  positiveInteger(dim, 'the feature length dim');
   let count = 0;
   const mean = new Float64Array(dim);
   // Upper triangle (and diagonal) of the scatter matrix, row-major dim × dim; mirrored on read.

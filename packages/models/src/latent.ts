@@ -1,4 +1,4 @@
-import { GanError, type Random } from '@gan/core';
+import { formatShape, formatValue, GanError, invalidArgument, isPositiveInteger, type Random } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -9,7 +9,7 @@ function checkPair(a: tf.Tensor, b: tf.Tensor, what: string): void {
   if (a.shape.length !== b.shape.length || a.shape.some((size, i) => size !== b.shape[i])) {
     throw new GanError(
       'SHAPE_MISMATCH',
-      `Expected ${what} of the same shape, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}].`,
+      `Expected ${what} of the same shape, got ${formatShape(a.shape)} and ${formatShape(b.shape)}.`,
     );
   }
 }
@@ -45,7 +45,7 @@ export function slerp(a: tf.Tensor, b: tf.Tensor, t: number): tf.Tensor {
 /** `steps` evenly spaced fractions from 0 to 1 (both ends included). */
 function fractions(steps: number): number[] {
   if (!Number.isInteger(steps) || steps < 2) {
-    throw new GanError('INVALID_ARGUMENT', `Expected steps to be an integer ≥ 2 (both ends included), got ${steps}.`);
+    throw invalidArgument('steps', 'an integer ≥ 2 (both ends included)', formatValue(steps));
   }
   return Array.from({ length: steps }, (_, i) => i / (steps - 1));
 }
@@ -54,7 +54,7 @@ function fractions(steps: number): number[] {
 function asRow(vector: tf.Tensor, what: string): tf.Tensor2D {
   if (vector.rank === 1) return tf.expandDims(vector, 0) as tf.Tensor2D;
   if (vector.rank === 2 && vector.shape[0] === 1) return tf.clone(vector) as tf.Tensor2D;
-  throw new GanError('SHAPE_MISMATCH', `Expected ${what} of shape [d] or [1, d], got [${vector.shape.join(', ')}].`);
+  throw new GanError('SHAPE_MISMATCH', `Expected ${what} of shape [d] or [1, d], got ${formatShape(vector.shape)}.`);
 }
 
 /**
@@ -131,7 +131,7 @@ export function interpolate(
  */
 export function meanVector(vectors: tf.Tensor2D, indices?: readonly number[]): tf.Tensor2D {
   if (vectors.rank !== 2) {
-    throw new GanError('SHAPE_MISMATCH', `Expected vectors of shape [n, d], got [${vectors.shape.join(', ')}].`);
+    throw new GanError('SHAPE_MISMATCH', `Expected vectors of shape [n, d], got ${formatShape(vectors.shape)}.`);
   }
   const bad = indices?.find((index) => !Number.isInteger(index) || index < 0 || index >= vectors.shape[0]);
   if (indices && (indices.length === 0 || bad !== undefined)) {
@@ -168,11 +168,8 @@ export function truncatedNoise(random: Random, count: number, latentDim: number,
   if (!(threshold > 0) || !Number.isFinite(threshold)) {
     throw new GanError('INVALID_ARGUMENT', `Expected a positive, finite truncation threshold, got ${threshold}.`);
   }
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(latentDim) || latentDim < 1) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected count and latentDim to be positive integers, got ${count} and ${latentDim}.`,
-    );
+  if (!isPositiveInteger(count) || !isPositiveInteger(latentDim)) {
+    throw invalidArgument('count and latentDim', 'positive integers', `${count} and ${latentDim}`);
   }
   const values = random.normal(count * latentDim);
   for (let i = 0; i < values.length; i++) {

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatValue, invalidArgument, isPositiveInteger } from '@gan/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { chain, type LayerBuilder } from './layer-builder.js';
 import type { OutputActivation } from './types.js';
@@ -12,13 +12,12 @@ export interface MlpHidden {
 /** Checks the `hidden` option (non-empty lists of positive integers) or gives the material's widths. */
 export function mlpHidden(hidden: MlpHidden | undefined, model: string): MlpHidden {
   if (hidden === undefined) return { generator: [256, 512, 1024], discriminator: [512, 256] };
-  const ok = (list: unknown) =>
-    Array.isArray(list) && list.length > 0 && list.every((w) => Number.isInteger(w) && (w as number) > 0);
+  const ok = (list: unknown) => Array.isArray(list) && list.length > 0 && list.every(isPositiveInteger);
   if (!ok(hidden.generator) || !ok(hidden.discriminator)) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected hidden of ${model} as { generator: [...], discriminator: [...] }, non-empty lists of positive integers, ` +
-        `got ${JSON.stringify(hidden)}.`,
+    throw invalidArgument(
+      `hidden of ${model}`,
+      '{ generator: [...], discriminator: [...] }, non-empty lists of positive integers',
+      formatValue(hidden),
     );
   }
   return hidden;

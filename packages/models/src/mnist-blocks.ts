@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatShape, formatValue, GanError, invalidArgument, isPositiveInteger } from '@gan/core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { chain, type LayerBuilder } from './layer-builder.js';
 import type { ImageShape, OutputActivation } from './types.js';
@@ -9,7 +9,7 @@ export function assertQuarterable(imageShape: ImageShape, model: string): void {
     throw new GanError(
       'INVALID_ARGUMENT',
       `Expected imageShape of ${model} to have a height and width divisible by 4 (two stride-2 layers), got ` +
-        `[${imageShape.join(', ')}]. Resize the images, e.g. to [28, 28, ${imageShape[2]}] or [32, 32, ${imageShape[2]}].`,
+        `${formatShape(imageShape)}. Resize the images, e.g. to [28, 28, ${imageShape[2]}] or [32, 32, ${imageShape[2]}].`,
     );
   }
 }
@@ -43,11 +43,11 @@ export function mnistWidths(widths: MnistWidths | undefined, model: string): Mni
   }
   const { generator: g, discriminator: d } = widths;
   const all = [g?.hidden, g?.features, g?.filters, d?.filters?.[0], d?.filters?.[1], d?.hidden];
-  if (!all.every((w) => Number.isInteger(w) && (w as number) > 0) || d.filters.length !== 2) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected widths of ${model} as { generator: { hidden, features, filters }, discriminator: { filters: [a, b], ` +
-        `hidden } } of positive integers, got ${JSON.stringify(widths)}.`,
+  if (!all.every(isPositiveInteger) || d.filters.length !== 2) {
+    throw invalidArgument(
+      `widths of ${model}`,
+      '{ generator: { hidden, features, filters }, discriminator: { filters: [a, b], hidden } } of positive integers',
+      formatValue(widths),
     );
   }
   return widths;

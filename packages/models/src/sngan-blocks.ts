@@ -1,5 +1,5 @@
 import type { Random } from '@gan/core';
-import { GanError } from '@gan/core';
+import { formatShape, GanError } from '@gan/core';
 import { conditionalBatchNorm, dcganGammaInitializer } from '@gan/layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { chain, type LayerBuilder } from './layer-builder.js';
@@ -12,7 +12,7 @@ export function assertEighthable(imageShape: ImageShape, model: string): void {
     throw new GanError(
       'INVALID_ARGUMENT',
       `Expected imageShape of ${model} to have a height and width divisible by 8 (three stride-2 layers), got ` +
-        `[${imageShape.join(', ')}]. Resize or pad the images, e.g. 28×28 MNIST to [32, 32, ${imageShape[2]}].`,
+        `${formatShape(imageShape)}. Resize or pad the images, e.g. 28×28 MNIST to [32, 32, ${imageShape[2]}].`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { GanError } from '@gan/core';
+import { formatValue, GanError, invalidArgument } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -20,10 +20,7 @@ export function classCrossEntropy(classLogits: tf.Tensor, oneHotLabels: tf.Tenso
 export function auxiliaryWeightOf(weight: number | undefined): number {
   const value = weight ?? 1;
   if (!(Number.isFinite(value) && value >= 0)) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected auxiliaryWeight to be a finite number ≥ 0, got ${String(weight)}.`,
-    );
+    throw invalidArgument('auxiliaryWeight', 'a finite number ≥ 0', formatValue(weight));
   }
   return value;
 }

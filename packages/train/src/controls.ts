@@ -1,11 +1,10 @@
-import { GanError, type Random } from '@gan/core';
+import { GanError, integerAtLeast, positiveNumber, type Random } from '@gan/core';
 import { createPenalty, type GanPenalty } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { augmentPolicies, diffAugment } from './augment.js';
 import { cloneModel, updateEma } from './ema.js';
 import type { GanTrainerConfig } from './types.js';
-import { assertInteger, assertPositive } from './validate.js';
 
 /** The optional training controls of a trainer and its step count. */
 export interface TrainingControls {
@@ -30,7 +29,7 @@ export function trainingControls(
   random: Random,
 ): TrainingControls {
   const initialStep = config.initialStep ?? 0;
-  assertInteger(initialStep, 'initialStep', 0);
+  integerAtLeast(initialStep, 0, 'initialStep');
   const labelNoise = config.labelNoise ?? 0;
   if (!(labelNoise >= 0 && labelNoise < 1)) {
     throw new GanError(
@@ -53,7 +52,7 @@ export function trainingControls(
       );
     }
   }
-  if (config.clipGradientNorm !== undefined) assertPositive(config.clipGradientNorm, 'clipGradientNorm');
+  if (config.clipGradientNorm !== undefined) positiveNumber(config.clipGradientNorm, 'clipGradientNorm');
   const ema = config.ema;
   if (ema !== undefined) {
     if (!(ema.decay >= 0 && ema.decay < 1)) {
@@ -62,7 +61,7 @@ export function trainingControls(
         `Expected ema.decay to be in [0, 1) (e.g. 0.999), got ${String(ema.decay)}.`,
       );
     }
-    assertInteger(ema.startStep ?? 0, 'ema.startStep', 0);
+    integerAtLeast(ema.startStep ?? 0, 0, 'ema.startStep');
   }
   const controls: TrainingControls = {
     step: initialStep,

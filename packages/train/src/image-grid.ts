@@ -1,4 +1,4 @@
-import { formatShape, GanError } from '@gan/core';
+import { formatShape, GanError, integerAtLeast } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface ImageGridConfig {
@@ -26,12 +26,8 @@ export function imageGrid(images: tf.Tensor4D, config: ImageGridConfig = {}): tf
   const padding = config.padding ?? 2;
   const padValue = config.padValue ?? 0;
   const [low, high] = config.range ?? [-1, 1];
-  if (!Number.isInteger(columns) || columns < 1) {
-    throw new GanError('INVALID_ARGUMENT', `Expected columns to be an integer ≥ 1, got ${String(columns)}.`);
-  }
-  if (!Number.isInteger(padding) || padding < 0) {
-    throw new GanError('INVALID_ARGUMENT', `Expected padding to be an integer ≥ 0, got ${String(padding)}.`);
-  }
+  integerAtLeast(columns, 1, 'columns');
+  integerAtLeast(padding, 0, 'padding');
   if (!(high > low)) {
     throw new GanError('INVALID_ARGUMENT', `Expected range [low, high] with low < high, got [${low}, ${high}].`);
   }

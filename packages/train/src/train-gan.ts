@@ -1,4 +1,4 @@
-import { assertShape, createRandom, GanError } from '@gan/core';
+import { assertShape, createRandom, GanError, integerAtLeast } from '@gan/core';
 import { lossNames } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { yieldToEventLoop } from './event-loop.js';
@@ -8,7 +8,6 @@ import { epochBatches, epochStart, restoreTrainer } from './resume.js';
 import { createGanTrainer } from './trainer.js';
 import { captureTrainingState, emptyEpochSums } from './training-state.js';
 import type { EpochRecord, GanTrainer, StepInfo, TrainGanConfig, TrainResult } from './types.js';
-import { assertInteger } from './validate.js';
 
 /** A GanError thrown by {@link trainGan} with the history of the epochs completed before it. */
 export type TrainingError = GanError & {
@@ -52,7 +51,7 @@ function checkConfig(config: TrainGanConfig, trainer: GanTrainer): void {
     );
   }
   if (config.sampleEpochs !== undefined && config.sampleEpochs !== 'every') {
-    for (const epoch of config.sampleEpochs) assertInteger(epoch, 'every entry of sampleEpochs', 1);
+    for (const epoch of config.sampleEpochs) integerAtLeast(epoch, 1, 'every entry of sampleEpochs');
   }
 }
 
@@ -75,11 +74,11 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
   const sampleCount = config.sampleCount ?? 64;
   const sampleEpochs = config.sampleEpochs ?? 'every';
   const shuffle = config.shuffle ?? true;
-  assertInteger(epochs, 'epochs', 1);
-  assertInteger(batchSize, 'batchSize', 1);
-  assertInteger(discriminatorSteps, 'discriminatorSteps', 1);
-  assertInteger(sampleCount, 'sampleCount', 1);
-  if (checkpoint?.everySteps !== undefined) assertInteger(checkpoint.everySteps, 'checkpoint.everySteps', 1);
+  integerAtLeast(epochs, 1, 'epochs');
+  integerAtLeast(batchSize, 1, 'batchSize');
+  integerAtLeast(discriminatorSteps, 1, 'discriminatorSteps');
+  integerAtLeast(sampleCount, 1, 'sampleCount');
+  if (checkpoint?.everySteps !== undefined) integerAtLeast(checkpoint.everySteps, 1, 'checkpoint.everySteps');
 
   const random = config.random ?? createRandom(config.seed);
   // A resumed run's trainer counts generator updates from where the state was taken (schedules, EMA start).

@@ -1,4 +1,13 @@
-import { createRandom, formatShape, GanError } from '@gan/core';
+import {
+  createRandom,
+  formatShape,
+  formatValue,
+  GanError,
+  integerAtLeast,
+  invalidArgument,
+  oneOf,
+  positiveNumber,
+} from '@gan/core';
 import type { Batch } from '@gan/data';
 import { flipLabels, type GanLoss, getLoss } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,7 +19,11 @@ import { applyModel, applyModelOutputs, inspectGanModels, trainableVariables } f
 import { drawLabels, drawNoise, oneHotLabels } from './noise.js';
 import type { GanTrainer, GanTrainerConfig } from './types.js';
 import { minimizeIfFinite } from './update.js';
-import { assertBeta, assertInteger, assertPositive } from './validate.js';
+
+/** Throws INVALID_ARGUMENT unless `value` (an Adam beta) is in [0, 1). */
+function betaOf(value: number, option: string): void {
+  if (!(value >= 0 && value < 1)) throw invalidArgument(option, 'in [0, 1)', formatValue(value));
+}
 
 /**
  * Creates the GAN update as reusable steps (the PyTorch DCGAN recipe):
@@ -37,24 +50,21 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   const auxiliaryWeight = kind === 'auxiliary-classifier' ? auxiliaryWeightOf(config.auxiliaryWeight) : undefined;
   const loss: GanLoss =
     typeof config.loss === 'string' ? getLoss(config.loss) : (config.loss ?? getLoss('non-saturating'));
-  const noise = config.noise ?? 'normal';
-  if (noise !== 'normal' && noise !== 'uniform') {
-    throw new GanError('INVALID_ARGUMENT', `Expected noise to be "normal" or "uniform", got "${String(noise)}".`);
-  }
+  const noise = oneOf(config.noise ?? 'normal', ['normal', 'uniform'] as const, 'noise');
   const random = config.random ?? createRandom(config.seed);
   const clip = config.discriminatorWeightClip;
-  if (clip !== undefined) assertPositive(clip, 'discriminatorWeightClip');
+  if (clip !== undefined) positiveNumber(clip, 'discriminatorWeightClip');
 
   const needsDefault = config.generatorOptimizer === undefined || config.discriminatorOptimizer === undefined;
   const learningRate = needsDefault ? (config.learningRate ?? 2e-4) : undefined;
   const beta1 = config.beta1 ?? 0.5;
   const beta2 = config.beta2 ?? 0.999;
-  if (learningRate !== undefined) assertPositive(learningRate, 'learningRate');
-  assertBeta(beta1, 'beta1');
-  assertBeta(beta2, 'beta2');
+  if (learningRate !== undefined) positiveNumber(learningRate, 'learningRate');
+  betaOf(beta1, 'beta1');
+  betaOf(beta2, 'beta2');
   const owned: tf.Optimizer[] = [];
   const defaultOptimizer = (rate: number | undefined, option: string): tf.Optimizer => {
-    if (rate !== undefined) assertPositive(rate, option);
+    if (rate !== undefined) positiveNumber(rate, option);
     const optimizer = adam(rate ?? learningRate, beta1, beta2);
     owned.push(optimizer);
     return optimizer;
@@ -196,7 +206,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   };
 
   const generatorStep = async (batchSize: number): Promise<number> => {
-    assertInteger(batchSize, 'batchSize', 1);
+    integerAtLeast(batchSize, 1, 'batchSize');
     const real = loss.needsRealLogits ? realBatchFor(batchSize) : undefined;
     const { z, labels } = drawLatent(batchSize);
     scheduleLearningRates();
@@ -267,7 +277,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     discriminatorStep,
     generatorStep,
     sampleNoise: (count) => {
-      assertInteger(count, 'count', 1);
+      integerAtLeast(count, 1, 'count');
       return drawNoise(random, noise, count, latentDim);
     },
     sample,

@@ -1,4 +1,4 @@
-import { GanError, importOptional } from '@gan/core';
+import { GanError, importOptional, isPositiveInteger } from '@gan/core';
 import type { RawImage } from '../raw-image.js';
 
 type PngModule = typeof import('pngjs');
@@ -26,7 +26,7 @@ export async function encodePng(
   if (colorType === undefined) {
     throw new GanError('INVALID_ARGUMENT', `Expected 1, 3 or 4 channels for a PNG, got ${channels}.`);
   }
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+  if (!isPositiveInteger(width) || !isPositiveInteger(height)) {
     throw new GanError('INVALID_ARGUMENT', `Expected a positive integer PNG size, got ${width}×${height}.`);
   }
   if (pixels.length !== width * height * channels) {

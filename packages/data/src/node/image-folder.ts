@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { GanError } from '@gan/core';
+import { formatValue, GanError, invalidArgument, isPositiveInteger } from '@gan/core';
 import { type ArrayDataset, arrayDataset } from '../array-dataset.js';
 import {
   checkBackground,
@@ -70,11 +70,8 @@ async function list(folder: string): Promise<Listing> {
 function targetSize(size: ImageFolderConfig['size'], first: RawImage): [number, number] {
   if (size === undefined) return [first.height, first.width];
   const [height, width] = typeof size === 'number' ? [size, size] : size;
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
-    throw new GanError(
-      'INVALID_ARGUMENT',
-      `Expected size to be a positive integer or [height, width], got ${String(size)}.`,
-    );
+  if (!isPositiveInteger(height) || !isPositiveInteger(width)) {
+    throw invalidArgument('size', 'a positive integer or [height, width]', formatValue(size));
   }
   return [height, width];
 }

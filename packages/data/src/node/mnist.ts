@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GanError } from '@gan/core';
+import { formatShape, GanError, positiveInteger } from '@gan/core';
 import { type ArrayDataset, arrayDataset } from '../array-dataset.js';
 import type { ValueRange } from '../types.js';
 import { datasetCacheDir } from './cache-dir.js';
@@ -152,7 +152,7 @@ export async function mnist(config: MnistConfig = {}): Promise<ArrayDataset> {
   if (images.shape.length !== 3 || labels.shape.length !== 1) {
     throw new GanError(
       'CORRUPT_FILE',
-      `Expected images of shape [n, 28, 28] in ${found.imagesPath} and labels of shape [n] in ${found.labelsPath}, got [${images.shape.join(', ')}] and [${labels.shape.join(', ')}].`,
+      `Expected images of shape [n, 28, 28] in ${found.imagesPath} and labels of shape [n] in ${found.labelsPath}, got ${formatShape(images.shape)} and ${formatShape(labels.shape)}.`,
     );
   }
   const [count, height, width] = images.shape as [number, number, number];
@@ -163,9 +163,7 @@ export async function mnist(config: MnistConfig = {}): Promise<ArrayDataset> {
     );
   }
   const { limit } = config;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new GanError('INVALID_ARGUMENT', `Expected limit to be a positive integer, got ${limit}.`);
-  }
+  if (limit !== undefined) positiveInteger(limit, 'limit');
   const size = Math.min(count, limit ?? count);
   const what =
     found.split === 'train' ? `train files (${count} ${info.noun})` : `t10k files (${count} test ${info.noun})`;
