@@ -395,8 +395,8 @@ function inputGradientByGemm(
 /**
  * The filter gradient as one matrix product through the backend's `BatchMatMul`: `dWᵀ = dyᵀ · cols`. XNNPACK (the
  * wasm BatchMatMul) packs the right operand of every product, single-threaded and strided: `cols` (taps wide) is the
- * small operand here, `dy` (out-channels wide, streamed as the left operand after one transpose) the big one; packing
- * `dy` instead took 25 of the 33 ms of the first discriminator layer's gradient at batch 128 on the 2-core VM.
+ * small operand here, `dy` (out-channels wide, streamed as the left operand after one transpose) the big one. Packing
+ * `dy` instead made most of the first discriminator layer's gradient (figures in bench/RESULTS.md).
  */
 export function filterGradientByMatMul(
   host: KernelHost,

@@ -81,7 +81,7 @@ export function wasmKernelHost(backend: tf.KernelBackend, overrides: KernelOverr
       const targetBase = wasm.getMemoryOffset(target.dataId);
       const simd = simdKernelsFor(backend);
       if (simd !== null) {
-        // memory.copy: copyWithin over a shared heap (threaded wasm) copies value by value, ~2 GB/s.
+        // memory.copy: copyWithin over a shared heap (threaded wasm) copies value by value, which is slow.
         return (from, to, length) => simd.copyBytes(targetBase + to * 4, sourceBase + from * 4, length * 4);
       }
       const heap = new Float32Array(wasm.wasm.HEAPU8.buffer);

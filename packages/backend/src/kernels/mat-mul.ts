@@ -257,10 +257,10 @@ const transposedWeightsDefaults: TransposedWeightsOptions = { minWeightSize: 1 <
  * A dense layer's forward pass for big weight matrices without XNNPACK's weight packing (no WebAssembly SIMD).
  *
  * The stock kernel hands the weights `W [k, n]` to XNNPACK, which packs them (a single-threaded strided copy) the
- * first time it sees each weight tensor: 130–180 ms for a 6272 × 1024 matrix on a 2-core Zen 3 VM, against ~35 ms
- * for the product itself. In training every step brings fresh weights, so every step pays it. This strategy instead
- * computes `yᵀ = Wᵀ · xᵀ`, where XNNPACK packs only the small `xᵀ [k, m]`, from a transposed copy of `W` made once
- * per weight tensor (kept until the weight is disposed). Linear, relu and relu6 with a bias of one value or one per
+ * first time it sees each weight tensor; for a big dense layer (6272 × 1024) that copy takes several times as long
+ * as the product itself (bench/RESULTS.md). In training every step brings fresh weights, so every step pays it.
+ * This strategy instead computes `yᵀ = Wᵀ · xᵀ`, where XNNPACK packs only the small `xᵀ [k, m]`, from a transposed
+ * copy of `W` made once per weight tensor (kept until the weight is disposed). Linear, relu and relu6 with a bias of one value or one per
  * column; untransposed single matrices only, big weights and few rows.
  */
 export function transposedWeights(options: Partial<TransposedWeightsOptions> = {}): Strategy<FusedProductCall> {

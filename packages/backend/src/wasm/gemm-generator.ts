@@ -45,8 +45,7 @@ import {
 // A is copied into panels of 4 rows and B into panels of 8 columns, both k-major, for one block of `KC` inner
 // indices (and `NC` columns of B) at a time, so the 4 × 8 kernel below reads both from L1/L2 cache with plain
 // vector loads. Any strides: a transposed operand is just another pair of strides, so no transpose is ever
-// materialized. On the 2-core Zen 3 VM one thread does 20–26 GFLOP/s on the MNIST DCGAN's products, where
-// XNNPACK (tfjs-wasm 4.22) does 11–17.
+// materialized. It beats XNNPACK (tfjs-wasm 4.22) on the MNIST DCGAN's products: see bench/RESULTS.md.
 
 /** Inner indices per packed block. */
 export const KC = 256;
@@ -358,8 +357,8 @@ function gemmFunction(): FunctionDef {
 
 /**
  * The functions of the product module, in call-index order (micro 0, panel 1, gemm 2, packRows4 3, packRows8 4). `fused`: multiply-add with
- * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them: ~1.4× the products of the
- * separate multiply and add on the 2-core Zen 3 VM, and one rounding instead of two).
+ * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
+ * and add, and one rounding instead of two).
  */
 export function gemmFunctions(fused: boolean): FunctionDef[] {
   return [microFunction(fused), panelFunction(), gemmFunction(), packRowsFunction(4), packRowsFunction(8)];

@@ -104,7 +104,7 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
   return result;
 }
 
-/** Products smaller than this many multiply-adds stay on one thread (waking a worker costs ~50 µs). */
+/** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
 const minParallelWork = 1 << 21;
 /** How long the calling thread waits for a worker's slice before it gives up. */
 const workerTimeoutMs = 120_000;

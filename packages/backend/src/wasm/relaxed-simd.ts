@@ -24,9 +24,10 @@ export function hasRelaxedSimd(): boolean {
 /**
  * Turns on WebAssembly relaxed SIMD where the engine has it behind a flag: Node 20 (V8 11.3) ships it as
  * `--experimental-wasm-relaxed-simd`, on by default from Node 22 and in Chrome since 114. With it the training
- * kernels' matrix products multiply-add in one FMA instruction (`f32x4.relaxed_madd`), ~1.3× faster on the 2-core
- * Zen 3 VM. Call it before the wasm backend starts (modules compiled earlier keep what they had). Resolves to
- * whether relaxed SIMD is on now; it never throws, and changes nothing outside Node.
+ * kernels' matrix products multiply-add in one FMA instruction (`f32x4.relaxed_madd`) instead of a multiply and an
+ * add (faster where the CPU has FMA; see bench/RESULTS.md). Call it before the wasm backend starts (modules
+ * compiled earlier keep what they had). Resolves to whether relaxed SIMD is on now; it never throws, and changes
+ * nothing outside Node.
  */
 export async function enableRelaxedSimd(): Promise<boolean> {
   if (hasRelaxedSimd()) return true;

@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 // A few memory-bound training kernels as WebAssembly SIMD, run on the wasm backend's own heap. A JavaScript loop
-// over typed arrays moves ~3 GB/s on the 2-core VM; 128-bit wasm loads and stores move several times that (an Adam
-// step over a 6272 × 1024 weight: 70–90 ms in JavaScript, ~15 ms here). The module is about 1.3 KB, written
+// over typed arrays is bound by its element-by-element loads and stores; 128-bit wasm loads and stores move four
+// float32 values at a time (the timings are in bench/RESULTS.md). The module is about 1.3 KB, written
 // out below instruction by instruction, so the package needs no toolchain and ships no binary; it imports the
 // backend's `WebAssembly.Memory` (shared when XNNPACK runs threads), so tensors are read and written in place.
 

@@ -1,9 +1,9 @@
 import type { RunCopier } from '../kernel-host.js';
 
 // Tiles of 128 × 128 values (so that a tile's source and target rows stay in cache and TLB), moved in 4 × 4 blocks
-// with every index written out: JavaScript spends more on index arithmetic than on memory here. On a 2-core Zen 3
-// VM a 6272 × 1024 transpose took 18–21 ms this way, 42–52 ms with one value per inner-loop step in 16 × 4 blocks,
-// and 88–96 ms with 16 × 8 blocks over the whole matrix (power-of-two strides map every row to one cache set).
+// with every index written out: JavaScript spends more on index arithmetic than on memory here. Both choices were
+// timed against the alternatives (one value per inner-loop step; blocks over the whole matrix, where power-of-two
+// strides map every row to one cache set): see bench/RESULTS.md.
 const tile = 128;
 
 /**
