@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeNpy } from '@gan/data';
 import { describe, expect, it } from 'vitest';
-import { gan, mnistDir } from './testing/run-cli.js';
+import { gan, hasMnist, mnistDir } from './testing/run-cli.js';
 
 describe('gan CLI', () => {
   it('rejects an unknown model with a message that lists the known ones', async () => {
@@ -13,8 +13,7 @@ describe('gan CLI', () => {
     expect(result.stderr).toContain('dcgan-mnist');
   });
 
-  it('rejects data whose shape does not fit the model', async () => {
-    if (!existsSync(mnistDir)) return expect.fail(`MNIST test files expected in ${mnistDir}`);
+  it.skipIf(!hasMnist)(`rejects data whose shape does not fit the model (needs ${mnistDir})`, async () => {
     const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
     const result = await gan([
       'train',
@@ -44,76 +43,80 @@ describe('gan CLI', () => {
     expect(corrupt.stderr).toContain('is not a valid gan run config');
   });
 
-  it('trains the MNIST DCGAN on the real digits, saves it, and samples the same images again', async () => {
-    if (!existsSync(mnistDir)) return expect.fail(`MNIST test files expected in ${mnistDir}`);
-    const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
-    const train = await gan([
-      'train',
-      '--model',
-      'dcgan-mnist',
-      '--data',
-      mnistDir,
-      '--epochs',
-      '2',
-      '--batch-size',
-      '16',
-      '--limit',
-      '64',
-      '--seed',
-      '3',
-      '--sample-epochs',
-      '2',
-      '--out',
-      out,
-      '--backend',
-      'wasm',
-    ]);
-    expect(train.stderr).toContain('t10k');
-    expect(train.code).toBe(0);
-    for (const file of [
-      'config.json',
-      'history.json',
-      'loss.png',
-      'samples/epoch_002.png',
-      'generator/model.json',
-      'generator/weights.bin',
-      'discriminator/model.json',
-    ]) {
-      expect(existsSync(join(out, file)), file).toBe(true);
-    }
-    expect(existsSync(join(out, 'samples/epoch_001.png'))).toBe(false);
-    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
-    expect(history).toHaveLength(2);
-    expect(Number.isFinite(history[1].discriminatorLoss)).toBe(true);
+  it.skipIf(!hasMnist)(
+    `trains the MNIST DCGAN on the real digits, saves it, and samples the same images again (needs ${mnistDir})`,
+    async () => {
+      const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));
+      const train = await gan([
+        'train',
+        '--model',
+        'dcgan-mnist',
+        '--data',
+        mnistDir,
+        '--epochs',
+        '2',
+        '--batch-size',
+        '16',
+        '--limit',
+        '64',
+        '--seed',
+        '3',
+        '--sample-epochs',
+        '2',
+        '--out',
+        out,
+        '--backend',
+        'wasm',
+      ]);
+      expect(train.stderr).toContain('t10k');
+      expect(train.code).toBe(0);
+      for (const file of [
+        'config.json',
+        'history.json',
+        'loss.png',
+        'samples/epoch_002.png',
+        'generator/model.json',
+        'generator/weights.bin',
+        'discriminator/model.json',
+      ]) {
+        expect(existsSync(join(out, file)), file).toBe(true);
+      }
+      expect(existsSync(join(out, 'samples/epoch_001.png'))).toBe(false);
+      const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+      expect(history).toHaveLength(2);
+      expect(Number.isFinite(history[1].discriminatorLoss)).toBe(true);
 
-    const first = join(out, 'a.npy');
-    const second = join(out, 'b.npy');
-    expect(
-      (await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', first, '--backend', 'wasm'])).code,
-    ).toBe(0);
-    expect(
-      (await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', second, '--backend', 'wasm'])).code,
-    ).toBe(0);
-    const a = decodeNpy(readFileSync(first));
-    const b = decodeNpy(readFileSync(second));
-    expect(a.shape).toEqual([8, 28, 28, 1]);
-    expect(Array.from(a.data)).toEqual(Array.from(b.data));
-    expect(Math.min(...a.data)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...a.data)).toBeLessThanOrEqual(1);
-    const png = await gan([
-      'sample',
-      '--from',
-      out,
-      '--count',
-      '16',
-      '--out',
-      join(out, 'grid.png'),
-      '--backend',
-      'wasm',
-    ]);
-    expect(png.code).toBe(0);
-    expect(readFileSync(join(out, 'grid.png')).subarray(1, 4).toString()).toBe('PNG');
-  }, 240_000);
+      const first = join(out, 'a.npy');
+      const second = join(out, 'b.npy');
+      expect(
+        (await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', first, '--backend', 'wasm'])).code,
+      ).toBe(0);
+      expect(
+        (await gan(['sample', '--from', out, '--count', '8', '--seed', '5', '--out', second, '--backend', 'wasm']))
+          .code,
+      ).toBe(0);
+      const a = decodeNpy(readFileSync(first));
+      const b = decodeNpy(readFileSync(second));
+      expect(a.shape).toEqual([8, 28, 28, 1]);
+      expect(Array.from(a.data)).toEqual(Array.from(b.data));
+      expect(Math.min(...a.data)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...a.data)).toBeLessThanOrEqual(1);
+      const png = await gan([
+        'sample',
+        '--from',
+        out,
+        '--count',
+        '16',
+        '--out',
+        join(out, 'grid.png'),
+        '--backend',
+        'wasm',
+      ]);
+      expect(png.code).toBe(0);
+      expect(readFileSync(join(out, 'grid.png')).subarray(1, 4).toString()).toBe('PNG');
+    },
+    240_000,
+  );
 
   it('trains a conditional GAN on shapes and samples one class', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gan-cli-'));

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -9,8 +10,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The built CLI that the tests run (build it with `npx tsup` in apps/cli first). */
 export const cli = resolve(here, '../../dist/index.js');
 
-/** The MNIST test digits in ../shared beside the repository. */
+/**
+ * The MNIST test digits in ../shared beside the repository (the shared data folder of the machines this project
+ * runs on); they are not in the repository. Tests that need them skip without them.
+ */
 export const mnistDir = resolve(here, '../../../../../shared/data/mnist');
+
+/** Whether the t10k image and label files are in {@link mnistDir}. */
+export const hasMnist = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].every((file) =>
+  existsSync(join(mnistDir, file)),
+);
 
 export interface CliResult {
   code: number;
