@@ -20,6 +20,14 @@ export {
   trainGanConfig,
   trainRecipeVersion,
 } from './recipe.js';
+export type {
+  SessionStatus,
+  TensorBoardEvent,
+  TensorBoardHistogram,
+  TensorBoardImage,
+  TensorBoardValue,
+} from './tensorboard/events.js';
+export { decodeEventFile, encodeEvent, eventRecord, histogramOf } from './tensorboard/events.js';
 export type { TrainingError } from './train-gan.js';
 export { trainGan } from './train-gan.js';
 export { createGanTrainer } from './trainer.js';
@@ -40,11 +48,3 @@ export type {
   TrainGanConfig,
   TrainResult,
 } from './types.js';
-export type {
-  SessionStatus,
-  TensorBoardEvent,
-  TensorBoardHistogram,
-  TensorBoardImage,
-  TensorBoardValue,
-} from './tensorboard/events.js';
-export { decodeEventFile, encodeEvent, eventRecord, histogramOf } from './tensorboard/events.js';
