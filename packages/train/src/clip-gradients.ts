@@ -15,3 +15,8 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
     return clipped;
   });
 }
+
+/** The L2 norm of all the gradients together (what {@link clipByGlobalNorm} compares with its limit). */
+export function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+}

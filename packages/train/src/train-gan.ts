@@ -3,6 +3,7 @@ import { lossNames } from '@gan/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { yieldToEventLoop } from './event-loop.js';
 import { imageGrid } from './image-grid.js';
+import { readLearningRate } from './learning-rate.js';
 import { cyclingLabels } from './noise.js';
 import { epochBatches, epochStart, restoreTrainer } from './resume.js';
 import { createGanTrainer } from './trainer.js';
@@ -143,6 +144,8 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
       const startTime = performance.now() - sums.seconds * 1000;
       let pending = 0;
       let stepDiscriminatorSum = 0;
+      let stepNormSum = 0;
+      let stepPenaltySum = 0;
       let stepHit = false;
       for await (const batch of batches) {
         let discriminatorLoss: number;
@@ -163,6 +166,8 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
         sums.discriminatorSum += discriminatorLoss;
         sums.discriminatorCount++;
         stepDiscriminatorSum += discriminatorLoss;
+        stepNormSum += trainer.measures.discriminatorGradientNorm ?? 0;
+        stepPenaltySum += trainer.measures.penalty ?? 0;
         if (++pending < discriminatorSteps) continue;
 
         const generatorLoss = await trainer.generatorStep(batchSize);
@@ -178,9 +183,12 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
           globalStep,
           discriminatorLoss: stepDiscriminatorSum / discriminatorSteps,
           generatorLoss,
+          ...stepMeasures(trainer, stepNormSum / discriminatorSteps, stepPenaltySum / discriminatorSteps),
         };
         pending = 0;
         stepDiscriminatorSum = 0;
+        stepNormSum = 0;
+        stepPenaltySum = 0;
         await callbacks.onStepEnd?.(info);
         if (everySteps !== undefined && globalStep % everySteps === 0) {
           // At an epoch's last step the state is saved once the epoch's record exists.
@@ -230,6 +238,19 @@ export async function trainGan(config: TrainGanConfig): Promise<TrainResult> {
   } finally {
     trainer.dispose();
   }
+}
+
+/** The learning rates, gradient norms and penalty term of a step, where the trainer has them. */
+function stepMeasures(trainer: GanTrainer, discriminatorNorm: number, penalty: number): Partial<StepInfo> {
+  const { measures } = trainer;
+  return {
+    generatorLearningRate: readLearningRate(trainer.generatorOptimizer),
+    discriminatorLearningRate: readLearningRate(trainer.discriminatorOptimizer),
+    ...(measures.generatorGradientNorm === undefined
+      ? {}
+      : { generatorGradientNorm: measures.generatorGradientNorm, discriminatorGradientNorm: discriminatorNorm }),
+    ...(measures.penalty === undefined ? {} : { penalty }),
+  };
 }
 
 async function emitSamples(

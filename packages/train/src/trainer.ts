@@ -17,7 +17,7 @@ import { trainingControls } from './controls.js';
 import { learningRateFactor, readLearningRate, writeLearningRate } from './learning-rate.js';
 import { applyModel, applyModelOutputs, inspectGanModels, trainableVariables } from './models.js';
 import { drawLabels, drawNoise, oneHotLabels } from './noise.js';
-import type { GanTrainer, GanTrainerConfig } from './types.js';
+import type { GanTrainer, GanTrainerConfig, UpdateMeasures } from './types.js';
 import { minimizeIfFinite } from './update.js';
 
 /** Throws INVALID_ARGUMENT unless `value` (an Adam beta) is in [0, 1). */
@@ -84,6 +84,8 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   };
   const generatorVariables = trainableVariables(generator, 'generator');
   const discriminatorVariables = trainableVariables(discriminator, 'discriminator');
+  /** Measures of the last updates (gradient norms with clipGradientNorm, the penalty term with penalty). */
+  const measures: UpdateMeasures = {};
 
   /** Fresh noise and, for a conditional GAN, random labels as one-hot. */
   const drawLatent = (count: number): { z: tf.Tensor2D; labels?: tf.Tensor2D } => {
@@ -169,6 +171,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     const alpha = controls.penalty?.kind === 'gp' ? tf.tensor1d(random.uniform(count, 0, 1)) : undefined;
     if (loss.needsRealLogits) rememberRealBatch(batch, realLabels);
     scheduleLearningRates();
+    let penaltyTerm: tf.Tensor | undefined;
     try {
       return await minimizeIfFinite({
         optimizer: discriminatorOptimizer,
@@ -176,6 +179,9 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
         variables: discriminatorVariables,
         clip,
         clipGradientNorm: controls.clipGradientNorm,
+        onGradientNorm: (norm) => {
+          measures.discriminatorGradientNorm = norm;
+        },
         objective: () => {
           const real = score(batch.x, realLabels);
           const fake = score(fakes, fakeLabels);
@@ -194,10 +200,16 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
           // an ACGAN's critic is its adversarial logit alone.
           const labels = controls.penalty.kind === 'r2' ? fakeLabels : realLabels;
           const critic = (x: tf.Tensor) => score(x, labels).logits;
-          return tf.add(value, controls.penalty.compute({ critic, real: batch.x, fake: fakes, alpha })) as tf.Scalar;
+          const penalty = controls.penalty.compute({ critic, real: batch.x, fake: fakes, alpha });
+          penaltyTerm = tf.keep(penalty);
+          return tf.add(value, penalty) as tf.Scalar;
         },
       });
     } finally {
+      if (penaltyTerm !== undefined) {
+        measures.penalty = (await penaltyTerm.data())[0];
+        penaltyTerm.dispose();
+      }
       tf.dispose([flip, alpha].filter((t) => t !== undefined));
       tf.dispose([z, fakes]);
       if (fakeLabels) fakeLabels.dispose();
@@ -216,6 +228,9 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
         model: generator,
         variables: generatorVariables,
         clipGradientNorm: controls.clipGradientNorm,
+        onGradientNorm: (norm) => {
+          measures.generatorGradientNorm = norm;
+        },
         objective: () => {
           const fakes = applyModel(generator, inputsOf(z, labels), true);
           const fake = score(fakes, labels);
@@ -271,6 +286,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     generatorOptimizer,
     discriminatorOptimizer,
     emaGenerator: controls.emaGenerator,
+    measures,
     get step() {
       return controls.step;
     },

@@ -95,6 +95,16 @@ export interface GanTrainerConfig {
   initialStep?: number;
 }
 
+/** What the trainer measured in its last updates (each field only when its option is set). */
+export interface UpdateMeasures {
+  /** The global L2 norm of the discriminator's gradients before clipping, last D update (`clipGradientNorm`). */
+  discriminatorGradientNorm?: number;
+  /** The same for the generator's last update. */
+  generatorGradientNorm?: number;
+  /** The gradient penalty term (weighted, as added to D's loss) of the last D update (`penalty`). */
+  penalty?: number;
+}
+
 /** The GAN update, one step at a time, for loops that drive training themselves (CLI, benchmarks, browser). */
 export interface GanTrainer {
   readonly generator: tfl.LayersModel;
@@ -119,6 +129,8 @@ export interface GanTrainer {
   readonly discriminatorOptimizer: tf.Optimizer;
   /** The moving average of the generator (same architecture) when `ema` is set, else `undefined`. Sample or save it like the generator. */
   readonly emaGenerator: tfl.LayersModel | undefined;
+  /** What the last updates measured: gradient norms (with `clipGradientNorm`) and the penalty term (with `penalty`). */
+  readonly measures: Readonly<UpdateMeasures>;
   /** Generator updates done so far (starting at `initialStep`). */
   readonly step: number;
   /**
@@ -158,6 +170,14 @@ export interface StepInfo {
   /** Mean discriminator loss of this step's discriminator updates. */
   discriminatorLoss: number;
   generatorLoss: number;
+  /** The learning rates this step's updates used (after any schedule), where the optimizers have one. */
+  generatorLearningRate?: number;
+  discriminatorLearningRate?: number;
+  /** Global L2 norms of the gradients before clipping (`clipGradientNorm`): G's, and the mean of this step's D updates. */
+  generatorGradientNorm?: number;
+  discriminatorGradientNorm?: number;
+  /** Mean gradient penalty term of this step's discriminator updates (`penalty`), weighted as added to D's loss. */
+  penalty?: number;
 }
 
 /** One finished epoch. */

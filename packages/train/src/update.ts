@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { clipByGlobalNorm } from './clip-gradients.js';
+import { clipByGlobalNorm, globalNorm } from './clip-gradients.js';
 
 export interface UpdateConfig {
   optimizer: tf.Optimizer;
@@ -13,6 +13,8 @@ export interface UpdateConfig {
   clip?: number;
   /** Scale the gradients down to this global L2 norm before the update when they are longer. */
   clipGradientNorm?: number;
+  /** With `clipGradientNorm`: receives the gradients' global L2 norm before clipping (of an applied update). */
+  onGradientNorm?: (norm: number) => void;
 }
 
 /** The model's regularisation penalties (kernel/bias/activity regularizers), summed; 0 when it has none. */
@@ -29,7 +31,7 @@ function regularization(model: tfl.LayersModel): tf.Scalar | undefined {
  * Resolves to the loss. Every tensor created here is released.
  */
 export async function minimizeIfFinite(config: UpdateConfig): Promise<number> {
-  const { optimizer, model, variables, objective, clip, clipGradientNorm } = config;
+  const { optimizer, model, variables, objective, clip, clipGradientNorm, onGradientNorm } = config;
   const { value, grads } = optimizer.computeGradients(() => {
     const loss = objective();
     const penalty = regularization(model);
@@ -40,9 +42,14 @@ export async function minimizeIfFinite(config: UpdateConfig): Promise<number> {
     if (Number.isFinite(loss)) {
       if (clipGradientNorm === undefined) optimizer.applyGradients(grads);
       else {
+        const norm = onGradientNorm && globalNorm(grads);
         const clipped = clipByGlobalNorm(grads, clipGradientNorm);
         optimizer.applyGradients(clipped);
         tf.dispose(clipped);
+        if (norm) {
+          onGradientNorm?.((await norm.data())[0]);
+          norm.dispose();
+        }
       }
       applyConstraints(model, clip);
     }

@@ -63,7 +63,6 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
   const best = keepBestHooks(settings.keepBestBy, context.best, out, models);
   const artifacts = epochArtifactHooks(out, models, history, realPreview);
   const tensorBoard = tensorBoardHooks(settings, {
-    data,
     models,
     histograms: context.tensorBoardHistograms === true,
     resumeStep: resume?.globalStep,

@@ -14,8 +14,7 @@ export interface TensorBoardLoggerOptions {
   /** Flush to the file at most this often during steps (seconds; epoch ends and samples always flush). Defaults to 2. */
   flushSeconds?: number;
   /**
-   * More scalars of each step, e.g. the learning rates (`learning_rate/generator`), gradient norms or penalty
-   * terms a caller tracks (an `undefined` or non-finite value is left out).
+   * More scalars of each step that the caller tracks (an `undefined` or non-finite value is left out).
    */
   stepScalars?: (info: StepInfo) => Record<string, number | undefined>;
   /** Continues a run at this step (a resumed run): writes a `SessionLog` START at the next step, so TensorBoard drops the steps the run before it wrote past this one. */
@@ -35,8 +34,9 @@ export interface TensorBoardLogger extends Required<TrainCallbacks> {
 
 /**
  * A `trainGan` callback that writes TensorBoard event files into `dir` (TFRecord framing with masked
- * CRC-32C, `Event`/`Summary` protobufs): per step both losses, images/s (with `batchSize`) and the
- * caller's `stepScalars` (the CLI adds both learning rates); per
+ * CRC-32C, `Event`/`Summary` protobufs): per step both losses, both learning rates, images/s (with
+ * `batchSize`), the gradient norms before clipping (with `clipGradientNorm`), the penalty term (with
+ * `penalty`) and the caller's `stepScalars`; per
  * epoch the epoch's means, images/s and any `fid` set on the record; the sample grid of each sample
  * epoch as a PNG image (`samples`; needs the optional peer `pngjs`); and with `histograms` the weights of
  * the given networks. `tensorboard --logdir DIR` shows it. Close it when training ends.
@@ -87,6 +87,11 @@ export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions
         'loss/discriminator': info.discriminatorLoss,
         'loss/generator': info.generatorLoss,
         'speed/images_per_second': speed,
+        'learning_rate/generator': info.generatorLearningRate,
+        'learning_rate/discriminator': info.discriminatorLearningRate,
+        'gradient_norm/generator': info.generatorGradientNorm,
+        'gradient_norm/discriminator': info.discriminatorGradientNorm,
+        'penalty/discriminator': info.penalty,
         ...options.stepScalars?.(info),
       });
       if (now - lastFlush >= flushMs) logger.flush();

@@ -101,8 +101,9 @@ describe('tensorBoardLogger', () => {
     const logger = tensorBoardLogger(dir, {
       batchSize: 4,
       histograms: { generator },
-      stepScalars: (info) => ({ 'learning_rate/generator': 1e-3 * info.globalStep }),
+      stepScalars: (info) => ({ 'custom/step': info.globalStep }),
     });
+    const tensorsBefore = tf.memory().numTensors;
     await trainGan({
       generator,
       discriminator,
@@ -112,9 +113,14 @@ describe('tensorBoardLogger', () => {
       seed: 1,
       sampleCount: 4,
       sampleEpochs: [2],
+      generatorLearningRate: 1e-3,
+      clipGradientNorm: 1e-3,
+      penalty: { kind: 'r1', weight: 5 },
       callbacks: logger,
     }).then((result) => tf.dispose([result.fixedNoise]));
     logger.close();
+    // The kept penalty terms and the norms are released too.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
 
     const events = readEventFiles(dir);
     expect(events[0].fileVersion).toBe('brain.Event:2');
@@ -122,9 +128,16 @@ describe('tensorBoardLogger', () => {
     const tagged = (tag: string) => values.filter((value) => value.tag === tag);
     expect(tagged('loss/generator').map((value) => value.step)).toEqual([1, 2, 3, 4]);
     expect(tagged('loss/discriminator')).toHaveLength(4);
-    expect(tagged('learning_rate/generator').map((value) => ('scalar' in value ? value.scalar : 0))).toEqual(
-      [1, 2, 3, 4].map((step) => Math.fround(1e-3 * step)),
-    );
+    const scalars = (tag: string) => tagged(tag).map((value) => ('scalar' in value ? value.scalar : Number.NaN));
+    expect(scalars('custom/step')).toEqual([1, 2, 3, 4]);
+    expect(scalars('learning_rate/generator')).toEqual([1, 2, 3, 4].map(() => Math.fround(1e-3)));
+    expect(scalars('learning_rate/discriminator')).toEqual([1, 2, 3, 4].map(() => Math.fround(2e-4)));
+    // Norms before clipping (larger than the limit) and R1's weighted penalty, every step.
+    for (const tag of ['gradient_norm/generator', 'gradient_norm/discriminator', 'penalty/discriminator']) {
+      expect(scalars(tag)).toHaveLength(4);
+      for (const value of scalars(tag)) expect(value).toBeGreaterThan(0);
+    }
+    expect(Math.min(...scalars('gradient_norm/discriminator'))).toBeGreaterThan(1e-3);
     expect(tagged('epoch/loss_generator').map((value) => value.step)).toEqual([2, 4]);
     const [image] = tagged('samples');
     expect(image.step).toBe(4);
