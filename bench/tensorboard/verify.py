@@ -56,6 +56,17 @@ for tag, key in [("learning_rate/generator", "generatorLearningRate"), ("learnin
         ok = ok and all(close(e.value, base) for e in events)
     check(ok, f"{tag}: {len(events)} values" + (f", all {base}" if decay is None else f" ({decay} decay)"))
 
+if training.get("clipGradientNorm") is not None:
+    for tag in ["gradient_norm/generator", "gradient_norm/discriminator"]:
+        events = acc.Scalars(tag)
+        check(len(events) == len(steps) and all(e.value > 0 for e in events),
+              f"{tag}: {len(events)} positive values (--clip-grad-norm {training['clipGradientNorm']}; "
+              f"above it at {sum(e.value > training['clipGradientNorm'] for e in events)} steps)")
+if training.get("penalty") is not None:
+    events = acc.Scalars("penalty/discriminator")
+    check(len(events) == len(steps) and all(e.value >= 0 for e in events),
+          f"penalty/discriminator: {len(events)} values ≥ 0 ({training['penalty']}), last {events[-1].value:.4g}")
+
 speed = acc.Scalars("speed/images_per_second")
 check(len(speed) == len(steps) - len(history) and all(e.value > 0 for e in speed),
       f"speed/images_per_second: {len(speed)} positive values (none for each epoch's first step)")

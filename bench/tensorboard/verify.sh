@@ -9,10 +9,11 @@ venv="${TB_VENV:-/tmp/tbvenv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import tensorboard, numpy' 2>/dev/null || "$venv/bin/pip" install -q tensorboard numpy
 run="${1:-$(mktemp -d)/tb-run}"
+cli="${GAN_CLI:-apps/cli/dist/index.js}"   # GAN_CLI: another build of the CLI
 rm -rf "$run"
 common=(--model dcgan-mnist --data shapes --limit 128 --batch-size 32 --range 0,1 --image-size 28 --seed 3
-  --backend wasm --tb-histograms --eval-every 1 --eval-count 64)
-node apps/cli/dist/index.js train "${common[@]}" --epochs 2 --out "$run"
-node apps/cli/dist/index.js train --resume "$run" --epochs 3 --tb-histograms
+  --backend wasm --tb-histograms --eval-every 1 --eval-count 64 --clip-grad-norm 1 --penalty r1:1)
+node "$cli" train "${common[@]}" --epochs 2 --out "$run"
+node "$cli" train --resume "$run" --epochs 3 --tb-histograms
 "$venv/bin/python" bench/tensorboard/verify.py "$run" --histograms
 echo "tensorboard --logdir $(dirname "$run")   # to look at it"
