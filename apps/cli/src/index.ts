@@ -79,6 +79,16 @@ main(process.argv.slice(2)).then(
       console.error(`gan: ${(error as Error).message}. Run "gan help" for the options.`);
       process.exit(2);
     }
+    // A failure of the system (a full disk, a folder that cannot be written) is one line, naming the path.
+    const system = error as NodeJS.ErrnoException;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof system.syscall === 'string') {
+      const hint =
+        code === 'ENOSPC' || code === 'EDQUOT' ? ' The disk is full: make room and run the command again.' : '';
+      console.error(
+        `gan: ${system.message}${system.path && !system.message.includes(system.path) ? ` (${system.path})` : ''}.${hint}`,
+      );
+      process.exit(1);
+    }
     console.error(error);
     process.exit(1);
   },

@@ -100,7 +100,11 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
         resume,
         checkpoint: {
           save: async (state, reason) => {
-            await saveLatest(out, models, state, { best: best.current(), reason });
+            try {
+              await saveLatest(out, models, state, { best: best.current(), reason });
+            } catch (error) {
+              throw checkpointWriteError(error, checkpoints.latest, out, lastSaved);
+            }
             await hooks.onCheckpoint(state, reason);
             lastSaved = state;
           },
@@ -137,6 +141,23 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * A checkpoint that could not be written (a full disk, a read-only folder) as one line: the save goes to a
+ * temporary folder renamed into place, so the checkpoint before it is still whole.
+ */
+function checkpointWriteError(error: unknown, latest: string, out: string, kept: TrainingState | undefined): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (GanError.isInstance(error) || typeof code !== 'string') return error;
+  const reason = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : (error as Error).message;
+  const before =
+    kept === undefined
+      ? 'No checkpoint was written before it.'
+      : `The checkpoint before it (epoch ${kept.epoch}, step ${kept.globalStep} overall) is intact in ${latest}; make room and go on with gan train --resume ${out}.`;
+  return new GanError('ABORTED', `Could not write the checkpoint ${latest}: ${reason} (${code}). ${before}`, {
+    cause: error,
+  });
 }
 
 /** The first points of 2-D data (at most 512), drawn under the samples. */
