@@ -1,7 +1,7 @@
 // Fault injection for gan train (issue #17). Needs the CLI built (npm run build); run as root for the full-disk
 // case (it mounts a small tmpfs). Prints Markdown tables for bench/RESULTS.md.
 //
-//   node bench/faults/faults.mjs [--kills 20] [--epochs 60] [--seed 1] [--only kills,disk,corrupt]
+//   node bench/faults/faults.mjs [--kills 20] [--epochs 60] [--seed 1] [--only kills,disk,corrupt] [--cli FILE]
 //
 // kills:   a run of the MLP GAN on 256 ring points (cpu backend: deterministic) with a checkpoint after every
 //          step is killed with SIGKILL at --kills random moments (inside steps and inside checkpoint writes),
@@ -28,8 +28,8 @@ import { gzipSync } from 'node:zlib';
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((arg, i, all) => (arg.startsWith('--') ? [[arg.slice(2), all[i + 1]]] : [])),
 );
-// GAN_CLI: another build of the CLI (e.g. one bundled file, safe from rebuilds of the packages while this runs).
-const cli = process.env.GAN_CLI ?? new URL('../../apps/cli/dist/index.js', import.meta.url).pathname;
+// --cli FILE: another build of the CLI (e.g. one bundled file, safe from rebuilds of the packages while this runs).
+const cli = args.cli ?? new URL('../../apps/cli/dist/index.js', import.meta.url).pathname;
 const kills = Number(args.kills ?? 20);
 const epochs = Number(args.epochs ?? 60);
 const only = (args.only ?? 'kills,disk,corrupt').split(',');
