@@ -8,9 +8,11 @@ import { createGan, importTorchWeights } from '@gan/models';
 import { loadModel } from '@gan/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TrainingSnapshot } from './session/protocol.js';
 import { type HeadlessChromium, launchChromium } from './testing/chromium.js';
 import { type StaticServer, serveStatic } from './testing/static-server.js';
+import { describeAdapter } from './testing/webgpu-probe.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
@@ -266,3 +268,279 @@ describe('the built playground in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** What `navigator.gpu.requestAdapter()` gave in this Chromium (asked once by `src/testing/global-setup.ts`). */
+const webgpu = inject('webgpu');
+
+/** One training run of the playground, set up by hand as a user would. */
+interface RunSettings {
+  task: 'points' | 'dcgan-mnist';
+  dataset: string;
+  batchSize: number;
+  seed: number;
+  learningRate: number;
+  steps: number;
+}
+
+/** Sets up `settings` on `backend` (seed and both learning rates filled in before "Set up"). */
+async function setUpSeeded(backend: string, settings: RunSettings, timeout: number): Promise<void> {
+  await page.selectOption('#backend', backend);
+  await page.selectOption('#task', settings.task);
+  await page.selectOption('#dataset', settings.dataset);
+  await page.fill('#batch-size', String(settings.batchSize));
+  await page.fill('#seed', String(settings.seed));
+  await page.fill('#lr-generator', String(settings.learningRate));
+  await page.fill('#lr-discriminator', String(settings.learningRate));
+  const before = await viewUpdates();
+  await page.click('#setup');
+  await page.waitForFunction(() => !(document.querySelector('#start') as HTMLButtonElement).disabled, null, {
+    timeout,
+  });
+  await page.waitForFunction(
+    (count) => Number(document.querySelector('#view')?.getAttribute('data-updates') ?? 0) > count,
+    before,
+    { timeout },
+  );
+  expect(await text('#message')).toBe('');
+  expect(await text('#backend-name')).toBe(backend);
+}
+
+/** Keeps the page's `window.ganPlayground.snapshot()` in the page as `window.ganSnapshots[key]`. */
+async function keepSnapshot(key: string, timeout: number): Promise<void> {
+  await page.evaluate(
+    async ([name, limit]) => {
+      const scope = window as unknown as {
+        ganPlayground: { snapshot(): Promise<TrainingSnapshot> };
+        ganSnapshots?: Record<string, TrainingSnapshot>;
+      };
+      scope.ganSnapshots ??= {};
+      const snapshot = await Promise.race([
+        scope.ganPlayground.snapshot(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no snapshot came')), limit)),
+      ]);
+      scope.ganSnapshots[name] = snapshot;
+    },
+    [key, timeout] as const,
+  );
+}
+
+/** How far two kept snapshots are apart. */
+interface Agreement {
+  steps: number;
+  losses: { a: number[]; b: number[] };
+  /** Largest |Δ| over every step's D and G loss. */
+  lossDifference: number;
+  /** Largest |Δ| over every weight of both networks, and the weight tensor it is in. */
+  weightDifference: number;
+  worstWeight: string;
+  /** Largest |Δw| / (|w| + 1e-3) : the relative difference, with weights near 0 judged absolutely. */
+  relativeWeightDifference: number;
+  /** Number of weights compared, and how many differ at all. */
+  weightCount: number;
+  differing: number;
+  /** How many weights differ by more than each of `thresholds`. */
+  exceeding: number[];
+  /** The largest |Δw| of each weight tensor whose largest is above `listAbove`. */
+  worstTensors: string[];
+}
+
+/** Compares `window.ganSnapshots[a]` with `[b]` in the page (the DCGAN's 13M weights stay there), then drops both. */
+async function compareSnapshots(a: string, b: string, thresholds: number[], listAbove: number): Promise<Agreement> {
+  return page.evaluate(
+    ([first, second, limits, list]) => {
+      const kept = (window as unknown as { ganSnapshots: Record<string, TrainingSnapshot> }).ganSnapshots;
+      const x = kept[first] as TrainingSnapshot;
+      const y = kept[second] as TrainingSnapshot;
+      delete kept[first];
+      delete kept[second];
+      if (x.step !== y.step || x.weights.length !== y.weights.length) {
+        throw new Error(
+          `snapshots differ in shape: step ${x.step}/${y.step}, ${x.weights.length}/${y.weights.length} weights`,
+        );
+      }
+      let lossDifference = 0;
+      for (let i = 0; i < x.losses.length; i++) {
+        const p = x.losses[i] as TrainingSnapshot['losses'][number];
+        const q = y.losses[i] as TrainingSnapshot['losses'][number];
+        lossDifference = Math.max(
+          lossDifference,
+          Math.abs(p.discriminator - q.discriminator),
+          Math.abs(p.generator - q.generator),
+        );
+      }
+      let weightDifference = 0;
+      let relativeWeightDifference = 0;
+      let worstWeight = '';
+      let weightCount = 0;
+      let differing = 0;
+      const exceeding = limits.map(() => 0);
+      const worstTensors: string[] = [];
+      for (let i = 0; i < x.weights.length; i++) {
+        let tensorWorst = 0;
+        const u = x.weights[i] as TrainingSnapshot['weights'][number];
+        const v = y.weights[i] as TrainingSnapshot['weights'][number];
+        if (u.shape.join() !== v.shape.join()) throw new Error(`weight ${i}: [${u.shape}] against [${v.shape}]`);
+        for (let j = 0; j < u.values.length; j++) {
+          const difference = Math.abs((u.values[j] as number) - (v.values[j] as number));
+          if (difference > 0) differing++;
+          for (let k = 0; k < limits.length; k++) if (difference > (limits[k] as number)) exceeding[k]++;
+          tensorWorst = Math.max(tensorWorst, difference);
+          if (difference > weightDifference) {
+            weightDifference = difference;
+            worstWeight = `${u.network} ${u.name} [${u.shape}]`;
+          }
+          relativeWeightDifference = Math.max(
+            relativeWeightDifference,
+            difference / (Math.abs(u.values[j] as number) + 1e-3),
+          );
+        }
+        weightCount += u.values.length;
+        if (tensorWorst > list) {
+          worstTensors.push(`${u.network} ${u.name} [${u.shape}]: ${tensorWorst.toExponential(2)}`);
+        }
+      }
+      return {
+        steps: x.step,
+        losses: {
+          a: x.losses.flatMap((l) => [l.discriminator, l.generator]),
+          b: y.losses.flatMap((l) => [l.discriminator, l.generator]),
+        },
+        lossDifference,
+        weightDifference,
+        worstWeight,
+        relativeWeightDifference,
+        weightCount,
+        differing,
+        exceeding,
+        worstTensors,
+      };
+    },
+    [a, b, thresholds, listAbove] as const,
+  );
+}
+
+/** Trains `settings` on `backend` with the Step button, keeping snapshots `${key}-0` and `${key}-end`. */
+async function trainSeeded(backend: string, key: string, settings: RunSettings, timeout: number): Promise<void> {
+  await setUpSeeded(backend, settings, timeout);
+  await keepSnapshot(`${key}-0`, timeout);
+  for (let i = 0; i < settings.steps; i++) {
+    const updates = await viewUpdates();
+    await page.click('#step');
+    await page.waitForFunction((n) => Number(document.querySelector('#step-count')?.textContent) === n, i + 1, {
+      timeout,
+    });
+    await page.waitForFunction(
+      (count) => Number(document.querySelector('#view')?.getAttribute('data-updates') ?? 0) > count,
+      updates,
+      { timeout },
+    );
+  }
+  await keepSnapshot(`${key}-end`, timeout);
+}
+
+/**
+ * What WebGPU may differ from wasm by. Float32 arithmetic on the GPU rounds differently (other summation
+ * orders in matrix products and reductions, no fused multiply-adds, float32 sums where the wasm kernels add
+ * in float64). The losses show it in the 7th digit. The weights need a looser rule: Adam divides each
+ * gradient by its running RMS, so a weight whose gradient is only rounding noise (the bias of a layer that
+ * batch norm follows: its true gradient is 0) moves a whole step, ±lr, in whichever direction the rounding
+ * picks, and the two backends can move it in opposite directions. No small bound holds for every weight;
+ * a wrong kernel, though, sends a large share of its tensor's weights a whole step the wrong way.
+ */
+const tolerance = {
+  /** |Δ| of each step's D and G loss. Measured: 2.4e-7 (MLP GAN), 1.1e-6 (MNIST DCGAN). */
+  loss: 1e-5,
+  /** A weight agrees when |Δw| ≤ this share of one Adam step (the learning rate). */
+  stepShare: 0.1,
+  /**
+   * At most this share of all weights may disagree. Measured: 6 of 794,371 (MLP GAN, 3 steps), 1,491 of
+   * 13,216,386 (MNIST DCGAN, 2 steps, 182 of them over lr / 2).
+   */
+  disagreeing: 1e-3,
+  /**
+   * No weight may be further apart than two opposite Adam steps per step, in lr per step (with β1 = 0.5 an
+   * Adam step is at most lr, 1.05 lr and 1.13 lr in the first three steps). Measured: 0.15 lr (MLP GAN, after 3
+   * steps), 3.0 lr (MNIST DCGAN after 2, in the bias of the convolution before batch norm).
+   */
+  stepsApart: 2.2,
+};
+
+/** Minutes: WebGPU on a software adapter is slow, and CI has two shared cores. */
+const minutes = (count: number) => count * 60_000;
+
+describe.skipIf(!webgpu.available)(
+  webgpu.available
+    ? `WebGPU in headless Chromium (${webgpu.browser}, adapter ${describeAdapter(webgpu.adapter)}) against wasm`
+    : `WebGPU in headless Chromium: SKIPPED, ${webgpu.reason}`,
+  () => {
+    async function compareBackends(name: string, settings: RunSettings): Promise<void> {
+      const stepTimeout = minutes(6);
+      const started = Date.now();
+      await trainSeeded('wasm', `${name}-wasm`, settings, stepTimeout);
+      const wasmSeconds = (Date.now() - started) / 1000;
+      await trainSeeded('webgpu', `${name}-webgpu`, settings, stepTimeout);
+      const webgpuSeconds = (Date.now() - started) / 1000 - wasmSeconds;
+      if (webgpu.available) {
+        // The page names the adapter tfjs runs on; it is the one the probe found.
+        const shown = await text('#adapter');
+        expect(shown).toContain(webgpu.adapter.architecture);
+        expect(shown).toContain(webgpu.adapter.vendor);
+      }
+      expect(await text('#backend-reason')).toMatch(/^webgpu \(WebGPU on /);
+
+      const lr = settings.learningRate;
+      // Reported: weights more than lr / 1000, lr / 100, lr / 10 (the rule), lr / 2 and lr apart.
+      const thresholds = [1e-3, 1e-2, tolerance.stepShare, 0.5, 1].map((share) => share * lr);
+      const agreeing = tolerance.stepShare * lr;
+      const initial = await compareSnapshots(`${name}-wasm-0`, `${name}-webgpu-0`, thresholds, agreeing);
+      expect(initial.weightDifference).toBe(0); // the seeded initializers draw in JavaScript: identical weights
+      const trained = await compareSnapshots(`${name}-wasm-end`, `${name}-webgpu-end`, thresholds, agreeing);
+      console.log(
+        `${name}: ${settings.steps} steps, wasm ${wasmSeconds.toFixed(0)} s, webgpu ${webgpuSeconds.toFixed(0)} s; ` +
+          `losses (D, G per step) wasm ${trained.losses.a.map((l) => l.toFixed(6)).join(' ')}, ` +
+          `webgpu ${trained.losses.b.map((l) => l.toFixed(6)).join(' ')}; max |Δloss| ${trained.lossDifference.toExponential(2)}; ` +
+          `max |Δw| ${trained.weightDifference.toExponential(2)} (in ${trained.worstWeight}), ` +
+          `max relative ${trained.relativeWeightDifference.toExponential(2)}; ` +
+          `${trained.differing} of ${trained.weightCount} weights differ at all; above ${thresholds.map((t) => t.toExponential(0)).join(', ')}: ` +
+          `${trained.exceeding.join(', ')}; worst tensors: ${trained.worstTensors.join('; ')}`,
+      );
+      expect(trained.steps).toBe(settings.steps);
+      expect(trained.losses.b.every(Number.isFinite)).toBe(true);
+      expect(trained.lossDifference).toBeLessThanOrEqual(tolerance.loss);
+      expect(trained.exceeding[2]).toBeLessThanOrEqual(tolerance.disagreeing * trained.weightCount);
+      expect(trained.weightDifference).toBeLessThanOrEqual(tolerance.stepsApart * settings.steps * lr);
+      expect(pageErrors).toEqual([]);
+    }
+
+    it(
+      'trains the MLP GAN on the ring (seed 3, batch 64, 3 steps) on WebGPU in a Web Worker: losses and weights agree with wasm',
+      async () => {
+        await compareBackends('mlp', {
+          task: 'points',
+          dataset: 'ring',
+          batchSize: 64,
+          seed: 3,
+          learningRate: 1e-3,
+          steps: 3,
+        });
+        expect(await text('#thread')).toBe('Web Worker');
+      },
+      minutes(20),
+    );
+
+    it(
+      'trains the MNIST DCGAN on shapes (seed 3, batch 8, 2 steps) on WebGPU in a Web Worker: losses and weights agree with wasm',
+      async () => {
+        await compareBackends('dcgan', {
+          task: 'dcgan-mnist',
+          dataset: 'shapes',
+          batchSize: 8,
+          seed: 3,
+          learningRate: 2e-4,
+          steps: 2,
+        });
+      },
+      minutes(30),
+    );
+  },
+);

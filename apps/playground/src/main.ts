@@ -2,7 +2,7 @@ import './style.css';
 import { createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { pageHost, type SessionHost, workerHost } from './session/host.js';
-import type { BackendOption, SessionEvent, TaskConfig } from './session/protocol.js';
+import type { BackendOption, SessionEvent, TaskConfig, TrainingSnapshot } from './session/protocol.js';
 import { drawImagesView } from './ui/draw-images.js';
 import { drawPointsView, drawSketch } from './ui/draw-points.js';
 import { readIdxFiles } from './ui/idx-files.js';
@@ -52,6 +52,7 @@ const ui = {
   generatorRate: element<HTMLInputElement>('lr-generator'),
   discriminatorRate: element<HTMLInputElement>('lr-discriminator'),
   backendName: element<HTMLElement>('backend-name'),
+  adapter: element<HTMLElement>('adapter'),
   thread: element<HTMLElement>('thread'),
   stepCount: element<HTMLElement>('step-count'),
   discriminatorLoss: element<HTMLElement>('d-loss'),
@@ -88,6 +89,8 @@ let configured = false;
 let running = false;
 let loaded: LoadedGenerator | undefined;
 const random = createRandom(7);
+/** Snapshots asked for through `window.ganPlayground`, answered in order. */
+const snapshotRequests: { resolve(snapshot: TrainingSnapshot): void; reject(error: Error): void }[] = [];
 
 const isPoints = () => ui.task.value === 'points';
 const isDrawing = () => isPoints() && ui.dataset.value === 'drawn' && !running;
@@ -140,6 +143,7 @@ function onEvent(event: SessionEvent): void {
   switch (event.type) {
     case 'ready':
       ui.backendName.textContent = event.backend;
+      ui.adapter.textContent = event.adapter ?? '–';
       ui.thread.textContent = event.thread === 'worker' ? 'Web Worker' : 'page (yields between steps)';
       ui.backendReason.textContent = event.reason;
       if (event.thread === 'page') setPageBackend(event.backend);
@@ -173,8 +177,12 @@ function onEvent(event: SessionEvent): void {
         (error: Error) => say(error.message),
       );
       break;
+    case 'snapshot':
+      snapshotRequests.shift()?.resolve(event.snapshot);
+      break;
     case 'error':
       say(event.message);
+      for (const request of snapshotRequests.splice(0)) request.reject(new Error(event.message));
       break;
   }
   syncControls();
@@ -183,6 +191,7 @@ function onEvent(event: SessionEvent): void {
 async function ensureHost(backend: BackendOption): Promise<SessionHost> {
   if (host && hostBackend === backend) return host;
   host?.dispose();
+  for (const request of snapshotRequests.splice(0)) request.reject(new Error('The training session was replaced.'));
   configured = false;
   running = false;
   // tfjs' WebGL backend (and @gan/backend's probe) needs the document: that one trains on the page.
@@ -385,5 +394,23 @@ ui.interpolate.addEventListener(
   'click',
   () => loaded && void drawInterpolation(loaded, random, noiseKind(), ui.loadedView),
 );
+
+/**
+ * The page's test hook (the end-to-end tests compare backends with it): the losses of every step and the
+ * weights of both networks of the session that is set up.
+ */
+Object.assign(window, {
+  ganPlayground: {
+    snapshot: () =>
+      new Promise<TrainingSnapshot>((resolve, reject) => {
+        if (!host || !configured) {
+          reject(new Error('Set up a task first.'));
+          return;
+        }
+        snapshotRequests.push({ resolve, reject });
+        host.send({ type: 'snapshot' });
+      }),
+  },
+});
 
 syncTask();

@@ -45,7 +45,9 @@ export type SessionCommand =
   | { type: 'pause' }
   | { type: 'step' }
   | { type: 'learning-rates'; generator: number; discriminator: number }
-  | { type: 'export' };
+  | { type: 'export' }
+  /** Asks for a {@link TrainingSnapshot} (the page's test hook, `window.ganPlayground.snapshot()`). */
+  | { type: 'snapshot' };
 
 /** The decision surface and points of a 2-D GAN. */
 export interface PointsView {
@@ -70,9 +72,23 @@ export interface ImagesView {
   channels: number;
 }
 
+/** The losses of every step so far and the current weights of both networks, in the models' weight order. */
+export interface TrainingSnapshot {
+  step: number;
+  losses: { discriminator: number; generator: number }[];
+  weights: { network: 'generator' | 'discriminator'; name: string; shape: number[]; values: Float32Array }[];
+}
+
 /** Session → page. */
 export type SessionEvent =
-  | { type: 'ready'; backend: string; reason: string; thread: 'worker' | 'page' }
+  | {
+      type: 'ready';
+      backend: string;
+      reason: string;
+      thread: 'worker' | 'page';
+      /** The WebGPU adapter tfjs runs on (vendor, architecture, device, description), when the backend is webgpu. */
+      adapter?: string;
+    }
   | { type: 'configured'; description: string; latentDim: number }
   | {
       type: 'progress';
@@ -86,6 +102,7 @@ export type SessionEvent =
   | { type: 'view'; view: PointsView | ImagesView }
   | { type: 'state'; running: boolean }
   | { type: 'exported'; artifacts: ExportedModel }
+  | { type: 'snapshot'; snapshot: TrainingSnapshot }
   | { type: 'error'; message: string };
 
 /** A saved generator: the parts of `tf.io.ModelArtifacts` that cross `postMessage`. */

@@ -7,7 +7,7 @@ import { adam, createGanTrainer, type GanTrainer } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import { imagesDataset, pointsDataset } from './datasets.js';
 import { exportModel } from './export-generator.js';
-import type { BackendOption, SessionCommand, SessionEvent, TaskConfig } from './protocol.js';
+import type { BackendOption, SessionCommand, SessionEvent, TaskConfig, TrainingSnapshot } from './protocol.js';
 import { imagesView, type PointsScene, pointsScene, pointsView } from './views.js';
 import { useBundledWasmFiles } from './wasm-paths.js';
 
@@ -49,6 +49,32 @@ interface Run {
   /** Examples and milliseconds of the recent steps, for img/s. */
   recent: { examples: number; milliseconds: number }[];
   lastLosses: { discriminator: number; generator: number };
+  /** The losses of every step, for {@link TrainingSnapshot}s. */
+  losses: { discriminator: number; generator: number }[];
+}
+
+/** The WebGPU adapter information a browser gives (`GPUAdapterInfo`); the DOM typings here have no WebGPU. */
+interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+/**
+ * The adapter the active tfjs WebGPU backend runs on: its `GPUDevice.adapterInfo` (Chrome 132+), else the
+ * vendor and architecture tfjs kept from the adapter it asked for.
+ */
+function webgpuAdapter(): string | undefined {
+  const backend = tf.backend() as { device?: { adapterInfo?: AdapterInfoLike }; adapterInfo?: AdapterInfoLike };
+  const info = backend.device?.adapterInfo ?? backend.adapterInfo;
+  if (info === undefined) return undefined;
+  const fields = [info.vendor, info.architecture, info.device, info.description].filter(
+    (field): field is string => typeof field === 'string' && field !== '',
+  );
+  const text = fields.join(' / ') || 'unnamed adapter';
+  return info.isFallbackAdapter === true ? `${text} (fallback adapter)` : text;
 }
 
 /** Sets the learning rate an Adam optimizer reads on its next update (the field is protected in the typings). */
@@ -64,6 +90,18 @@ function buildModels(task: TaskConfig, dataset: ArrayDataset): GanModels {
     return cgan({ variant: 'dcgan', numClasses: dataset.numClasses ?? 10, imageShape: [28, 28, 1], seed: task.seed });
   }
   return dcganMnist({ seed: task.seed });
+}
+
+/** The losses so far and a copy of every weight of both networks, in the models' order. */
+async function takeSnapshot(current: Run): Promise<TrainingSnapshot> {
+  const weights: TrainingSnapshot['weights'] = [];
+  for (const network of ['generator', 'discriminator'] as const) {
+    for (const weight of current.models[network].weights) {
+      const values = Float32Array.from((await weight.read().data()) as Float32Array);
+      weights.push({ network, name: weight.name, shape: weight.shape.map(Number), values });
+    }
+  }
+  return { step: current.step, losses: current.losses.map((losses) => ({ ...losses })), weights };
 }
 
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -91,7 +129,8 @@ export function createSession(config: SessionConfig): Session {
   const init = async (backend: BackendOption) => {
     useBundledWasmFiles();
     const choice = await initBackend({ prefer: backend, allowSoftwareAdapter: backend !== 'auto' });
-    emit({ type: 'ready', backend: choice.name, reason: choice.reason, thread: config.thread });
+    const adapter = choice.name === 'webgpu' ? webgpuAdapter() : undefined;
+    emit({ type: 'ready', backend: choice.name, reason: choice.reason, thread: config.thread, adapter });
   };
 
   const disposeRun = () => {
@@ -176,6 +215,7 @@ export function createSession(config: SessionConfig): Session {
       step: 0,
       recent: [],
       lastLosses: { discriminator: Number.NaN, generator: Number.NaN },
+      losses: [],
     };
     emit({
       type: 'configured',
@@ -209,6 +249,7 @@ export function createSession(config: SessionConfig): Session {
     const generator = await current.trainer.generatorStep(current.task.batchSize);
     current.step += 1;
     current.lastLosses = { discriminator, generator };
+    current.losses.push(current.lastLosses);
     current.recent.push({ examples: current.task.batchSize, milliseconds: performance.now() - started });
     if (current.recent.length > 10) current.recent.shift();
   };
@@ -253,6 +294,15 @@ export function createSession(config: SessionConfig): Session {
         sendProgress(run);
         await sendView(run);
         return;
+      case 'snapshot': {
+        if (!run) throw new Error('Nothing to snapshot: configure a task first.');
+        const snapshot = await takeSnapshot(run);
+        emit(
+          { type: 'snapshot', snapshot },
+          snapshot.weights.map((weight) => weight.values.buffer as ArrayBuffer),
+        );
+        return;
+      }
       case 'export': {
         if (!run) throw new Error('Nothing to export: configure and train a model first.');
         const artifacts = await exportModel(run.models.generator);

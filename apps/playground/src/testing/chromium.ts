@@ -17,6 +17,9 @@ export const chromiumFlags = [
   '--disable-sync',
   // WebGL on SwiftShader (software): without it Chromium refuses a software WebGL context.
   '--enable-unsafe-swiftshader',
+  // WebGPU on Linux: Chromium keeps it behind this flag. Without a GPU (and with --disable-gpu) it then offers
+  // SwiftShader's Vulkan, bundled with Debian's chromium package, as a fallback adapter ("google", "swiftshader").
+  '--enable-unsafe-webgpu',
 ];
 
 /** A headless Chromium with a fresh profile, and a way to close both. */

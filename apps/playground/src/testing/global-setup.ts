@@ -2,15 +2,26 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
 import { chromiumPath } from './chromium.js';
+import { serveStatic } from './static-server.js';
+import { probeWebGpu, type WebGpuProbe } from './webgpu-probe.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Whether the test browser gives WebGPU an adapter (the WebGPU tests skip, saying why, when it does not). */
+    webgpu: WebGpuProbe;
+  }
+}
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Makes sure a Chromium exists (installing Debian's package when running as root, as on a fresh CI
- * machine) and that the app was built (`npm test` runs `vite build` first).
+ * machine) and that the app was built (`npm test` runs `vite build` first), then asks that Chromium for a
+ * WebGPU adapter and gives the answer to the tests (`inject('webgpu')`).
  */
-export default function setup(): void {
+export default async function setup(project: TestProject): Promise<void> {
   if (!existsSync(chromiumPath)) {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (!isRoot) {
@@ -30,5 +41,17 @@ export default function setup(): void {
     throw new Error(
       'The playground is not built (dist/index.html is missing). Run `npm test` (it builds first) or `npx vite build`.',
     );
+  }
+  const server = await serveStatic(join(appDir, 'dist'));
+  try {
+    const webgpu = await probeWebGpu(server.url);
+    console.log(
+      webgpu.available
+        ? `WebGPU in ${webgpu.browser}: ${JSON.stringify(webgpu.adapter)}`
+        : `WebGPU tests skipped: ${webgpu.reason}`,
+    );
+    project.provide('webgpu', webgpu);
+  } finally {
+    await server.close();
   }
 }
