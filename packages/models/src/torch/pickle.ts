@@ -130,319 +130,277 @@ function call(fn: PickleGlobal, args: PickleValue[], what: string): PickleValue 
   throw refuse(what, `the pickle calls ${fn.name} with arguments this reader does not know`);
 }
 
-/** Reads one pickle. `persistentLoad` resolves BINPERSID ids (torch's storages). */
-export function unpickle(bytes: Uint8Array, what = 'The checkpoint'): PickleValue {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const stack: PickleValue[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, PickleValue>();
-  let at = 0;
+/** The state of one unpickling: the input, the stack, the marks and the memo. */
+class Machine {
+  readonly stack: PickleValue[] = [];
+  readonly marks: number[] = [];
+  readonly memo = new Map<number, PickleValue>();
+  private readonly view: DataView;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  at = 0;
 
-  const need = (n: number) => {
-    if (at + n > bytes.length) throw corrupt(what, 'the pickle ends early (the file is truncated)');
-  };
-  const u8 = () => {
-    need(1);
-    return bytes[at++]!;
-  };
-  const u16 = () => {
-    need(2);
-    const v = view.getUint16(at, true);
-    at += 2;
-    return v;
-  };
-  const u32 = () => {
-    need(4);
-    const v = view.getUint32(at, true);
-    at += 4;
-    return v;
-  };
-  const u64 = () => {
-    need(8);
-    const v = Number(view.getBigUint64(at, true));
-    at += 8;
-    return v;
-  };
-  const take = (n: number) => {
-    need(n);
-    const out = bytes.subarray(at, at + n);
-    at += n;
-    return out;
-  };
-  const line = () => {
-    const end = bytes.indexOf(0x0a, at);
-    if (end < 0) throw corrupt(what, 'the pickle ends early (the file is truncated)');
-    const text = new TextDecoder().decode(bytes.subarray(at, end));
-    at = end + 1;
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly what: string,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  private need(n: number): void {
+    if (this.at + n > this.bytes.length) throw corrupt(this.what, 'the pickle ends early (the file is truncated)');
+  }
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.at++]!;
+  }
+  u16(): number {
+    this.need(2);
+    this.at += 2;
+    return this.view.getUint16(this.at - 2, true);
+  }
+  u32(): number {
+    this.need(4);
+    this.at += 4;
+    return this.view.getUint32(this.at - 4, true);
+  }
+  i32(): number {
+    this.need(4);
+    this.at += 4;
+    return this.view.getInt32(this.at - 4, true);
+  }
+  u64(): number {
+    this.need(8);
+    this.at += 8;
+    return Number(this.view.getBigUint64(this.at - 8, true));
+  }
+  f64be(): number {
+    this.need(8);
+    this.at += 8;
+    return this.view.getFloat64(this.at - 8, false);
+  }
+  take(n: number): Uint8Array {
+    this.need(n);
+    this.at += n;
+    return this.bytes.subarray(this.at - n, this.at);
+  }
+  line(): string {
+    const end = this.bytes.indexOf(0x0a, this.at);
+    if (end < 0) throw corrupt(this.what, 'the pickle ends early (the file is truncated)');
+    const text = new TextDecoder().decode(this.bytes.subarray(this.at, end));
+    this.at = end + 1;
     return text;
-  };
-  const pop = () => {
-    if (stack.length === 0) throw corrupt(what, 'the pickle pops an empty stack');
-    return stack.pop()!;
-  };
-  const popMark = () => {
-    const mark = marks.pop();
-    if (mark === undefined) throw corrupt(what, 'the pickle closes a mark it never opened');
-    return stack.splice(mark);
-  };
-  const top = () => {
-    if (stack.length === 0) throw corrupt(what, 'the pickle reads an empty stack');
-    return stack[stack.length - 1]!;
-  };
-  const text = (n: number) => {
+  }
+  text(n: number): string {
     try {
-      return decoder.decode(take(n));
-    } catch {
-      throw corrupt(what, 'a string of the pickle is not valid UTF-8');
+      return this.decoder.decode(this.take(n));
+    } catch (error) {
+      if (GanError.isInstance(error)) throw error;
+      throw corrupt(this.what, 'a string of the pickle is not valid UTF-8');
     }
-  };
-  const global = (module: string, name: string): PickleValue => {
+  }
+  push(value: PickleValue): void {
+    this.stack.push(value);
+  }
+  pop(): PickleValue {
+    if (this.stack.length === 0) throw corrupt(this.what, 'the pickle pops an empty stack');
+    return this.stack.pop()!;
+  }
+  popMark(): PickleValue[] {
+    const mark = this.marks.pop();
+    if (mark === undefined) throw corrupt(this.what, 'the pickle closes a mark it never opened');
+    return this.stack.splice(mark);
+  }
+  top(): PickleValue {
+    if (this.stack.length === 0) throw corrupt(this.what, 'the pickle reads an empty stack');
+    return this.stack[this.stack.length - 1]!;
+  }
+  remember(index: number): void {
+    this.memo.set(index, this.top());
+  }
+  recall(index: number): void {
+    if (!this.memo.has(index)) throw corrupt(this.what, `the pickle reads memo entry ${index}, which it never wrote`);
+    this.push(this.memo.get(index)!);
+  }
+  /** A global by name: one of the allowed functions or storage types, else refused. */
+  global(module: string, name: string): PickleGlobal {
     const full = `${module}.${name}`;
-    const dtype = storageTypes[full];
-    if (dtype !== undefined) return { kind: 'global', name: full };
+    if (storageTypes[full] !== undefined || functions.has(full)) return { kind: 'global', name: full };
     if (otherStorageTypes.includes(full)) {
       throw new GanError(
         'UNSUPPORTED',
-        `${what} holds tensors of type ${full}, which is not read: only float32, float16, bfloat16, float64 and ` +
+        `${this.what} holds tensors of type ${full}, which is not read: only float32, float16, bfloat16, float64 and ` +
           'int64 tensors are. Convert the model with .float() before saving its state_dict.',
       );
     }
-    if (functions.has(full)) return { kind: 'global', name: full };
-    throw refuse(what, `the pickle asks for the Python global ${full}, which a state_dict does not need`);
-  };
-  const setItems = (target: PickleValue, items: PickleValue[]) => {
-    if (!(target instanceof Map)) throw corrupt(what, 'the pickle sets items of something that is not a dict');
+    throw refuse(this.what, `the pickle asks for the Python global ${full}, which a state_dict does not need`);
+  }
+  setItems(target: PickleValue, items: PickleValue[]): void {
+    if (!(target instanceof Map)) throw corrupt(this.what, 'the pickle sets items of something that is not a dict');
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i]!, items[i + 1]!);
-  };
-  const append = (target: PickleValue, items: PickleValue[]) => {
-    if (!Array.isArray(target)) throw corrupt(what, 'the pickle appends to something that is not a list');
+  }
+  append(target: PickleValue, items: PickleValue[]): void {
+    if (!Array.isArray(target)) throw corrupt(this.what, 'the pickle appends to something that is not a list');
     target.push(...items);
-  };
+  }
+}
 
-  for (;;) {
-    const op = u8();
-    switch (op) {
-      case 0x80: // PROTO
-        u8();
-        break;
-      case 0x95: // FRAME
-        u64();
-        break;
-      case 0x2e: // STOP
-        if (stack.length !== 1) throw corrupt(what, `the pickle stops with ${stack.length} values on its stack`);
-        return stack[0]!;
-      case 0x28: // MARK
-        marks.push(stack.length);
-        break;
-      case 0x30: // POP
-        pop();
-        break;
-      case 0x31: // POP_MARK
-        popMark();
-        break;
-      case 0x32: // DUP
-        stack.push(top());
-        break;
-      case 0x7d: // EMPTY_DICT
-        stack.push(new Map());
-        break;
-      case 0x5d: // EMPTY_LIST
-      case 0x29: // EMPTY_TUPLE
-        stack.push([]);
-        break;
-      case 0x8f: // EMPTY_SET
-        stack.push(new Set());
-        break;
-      case 0x74: // TUPLE
-      case 0x6c: // LIST
-        stack.push(popMark());
-        break;
-      case 0x85: // TUPLE1
-        stack.push([pop()]);
-        break;
-      case 0x86: {
-        // TUPLE2
-        const b = pop();
-        stack.push([pop(), b]);
-        break;
-      }
-      case 0x87: {
-        // TUPLE3
-        const c = pop();
-        const b = pop();
-        stack.push([pop(), b, c]);
-        break;
-      }
-      case 0x64: {
-        // DICT
-        const dict = new Map<PickleValue, PickleValue>();
-        setItems(dict, popMark());
-        stack.push(dict);
-        break;
-      }
-      case 0x73: {
-        // SETITEM
-        const value = pop();
-        const key = pop();
-        setItems(top(), [key, value]);
-        break;
-      }
-      case 0x75: {
-        // SETITEMS
-        const items = popMark();
-        setItems(top(), items);
-        break;
-      }
-      case 0x61: {
-        // APPEND
-        const item = pop();
-        append(top(), [item]);
-        break;
-      }
-      case 0x65: {
-        // APPENDS
-        const items = popMark();
-        append(top(), items);
-        break;
-      }
-      case 0x90: {
-        // ADDITEMS
-        const items = popMark();
-        const set = top();
-        if (!(set instanceof Set)) throw corrupt(what, 'the pickle adds items to something that is not a set');
-        for (const item of items) set.add(item);
-        break;
-      }
-      case 0x91: // FROZENSET
-        stack.push(new Set(popMark()));
-        break;
-      case 0x71: // BINPUT
-        memo.set(u8(), top());
-        break;
-      case 0x72: // LONG_BINPUT
-        memo.set(u32(), top());
-        break;
-      case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
-        break;
-      case 0x68: // BINGET
-      case 0x6a: {
-        // LONG_BINGET
-        const index = op === 0x68 ? u8() : u32();
-        if (!memo.has(index)) throw corrupt(what, `the pickle reads memo entry ${index}, which it never wrote`);
-        stack.push(memo.get(index)!);
-        break;
-      }
-      case 0x4a: // BININT
-        need(4);
-        stack.push(view.getInt32(at, true));
-        at += 4;
-        break;
-      case 0x4b: // BININT1
-        stack.push(u8());
-        break;
-      case 0x4d: // BININT2
-        stack.push(u16());
-        break;
-      case 0x8a: // LONG1
-      case 0x8b: {
-        // LONG4
-        const n = op === 0x8a ? u8() : u32();
-        const digits = take(n);
-        let value = 0n;
-        for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(digits[i]!);
-        if (n > 0 && digits[n - 1]! & 0x80) value -= 1n << BigInt(8 * n);
-        stack.push(
-          value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value,
-        );
-        break;
-      }
-      case 0x47: // BINFLOAT
-        need(8);
-        stack.push(view.getFloat64(at, false));
-        at += 8;
-        break;
-      case 0x4e: // NONE
-        stack.push(null);
-        break;
-      case 0x88: // NEWTRUE
-        stack.push(true);
-        break;
-      case 0x89: // NEWFALSE
-        stack.push(false);
-        break;
-      case 0x58: // BINUNICODE
-        stack.push(text(u32()));
-        break;
-      case 0x8c: // SHORT_BINUNICODE
-        stack.push(text(u8()));
-        break;
-      case 0x8d: // BINUNICODE8
-        stack.push(text(u64()));
-        break;
-      case 0x42: // BINBYTES
-        stack.push(take(u32()));
-        break;
-      case 0x43: // SHORT_BINBYTES
-        stack.push(take(u8()));
-        break;
-      case 0x8e: // BINBYTES8
-        stack.push(take(u64()));
-        break;
-      case 0x63: {
-        // GLOBAL
-        const module = line();
-        stack.push(global(module, line()));
-        break;
-      }
-      case 0x93: {
-        // STACK_GLOBAL
-        const name = pop();
-        const module = pop();
-        if (typeof module !== 'string' || typeof name !== 'string')
-          throw corrupt(what, 'a global with a name that is not a string');
-        stack.push(global(module, name));
-        break;
-      }
-      case 0x52: {
-        // REDUCE
-        const args = pop();
-        const fn = pop();
-        if (!isGlobal(fn) || !Array.isArray(args))
-          throw refuse(what, 'the pickle calls something that is not an allowed function');
-        stack.push(call(fn, args, what));
-        break;
-      }
-      case 0x62: {
-        // BUILD: the state of an object; an OrderedDict's `_metadata` (module versions) is all a state_dict has.
-        pop();
-        if (!(top() instanceof Map)) throw refuse(what, 'the pickle sets the state of an object that is not a dict');
-        break;
-      }
-      case 0x51: {
-        // BINPERSID: torch's storages, ('storage', type, key, location, numel)
-        const id = pop();
-        if (!Array.isArray(id) || id[0] !== 'storage' || id.length < 5) {
-          throw refuse(what, 'the pickle refers to an outside object that is not a storage');
-        }
-        const [, type, key, , numel] = id;
-        if (
-          !isGlobal(type) ||
-          storageTypes[type.name] === undefined ||
-          typeof key !== 'string' ||
-          typeof numel !== 'number'
-        ) {
-          throw corrupt(what, 'a storage reference without a known type, key and size');
-        }
-        stack.push({ kind: 'storage', dtype: storageTypes[type.name]!, key, numel });
-        break;
-      }
-      default:
-        throw refuse(
-          what,
-          `the pickle uses opcode 0x${op.toString(16).padStart(2, '0')} ('${String.fromCharCode(op)}') at byte ${at - 1}, which this reader does not know`,
-        );
+/** LONG1 / LONG4: a little-endian two's-complement integer of `n` bytes (a number when it fits exactly). */
+function long(m: Machine, n: number): number | bigint {
+  const digits = m.take(n);
+  let value = 0n;
+  for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(digits[i]!);
+  if (n > 0 && digits[n - 1]! & 0x80) value -= 1n << BigInt(8 * n);
+  const safe = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER);
+  return safe ? Number(value) : value;
+}
+
+/** BINPERSID: torch's storages, `('storage', type, key, location, numel)`. */
+function storage(m: Machine): StorageRef {
+  const id = m.pop();
+  if (!Array.isArray(id) || id[0] !== 'storage' || id.length < 5) {
+    throw refuse(m.what, 'the pickle refers to an outside object that is not a storage');
+  }
+  const [, type, key, , numel] = id;
+  if (
+    !isGlobal(type) ||
+    storageTypes[type.name] === undefined ||
+    typeof key !== 'string' ||
+    typeof numel !== 'number'
+  ) {
+    throw corrupt(m.what, 'a storage reference without a known type, key and size');
+  }
+  return { kind: 'storage', dtype: storageTypes[type.name]!, key, numel };
+}
+
+/** What each opcode this reader knows does (protocols 2 to 5, plain data only). STOP (0x2e) ends the loop. */
+const opcodes: Record<number, (m: Machine) => void> = {
+  128: (m) => void m.u8(), // PROTO
+  149: (m) => void m.u64(), // FRAME
+  40: (m) => void m.marks.push(m.stack.length), // MARK
+  48: (m) => void m.pop(), // POP
+  49: (m) => void m.popMark(), // POP_MARK
+  50: (m) => m.push(m.top()), // DUP
+  125: (m) => m.push(new Map()), // EMPTY_DICT
+  93: (m) => m.push([]), // EMPTY_LIST
+  41: (m) => m.push([]), // EMPTY_TUPLE
+  143: (m) => m.push(new Set()), // EMPTY_SET
+  116: (m) => m.push(m.popMark()), // TUPLE
+  108: (m) => m.push(m.popMark()), // LIST
+  133: (m) => m.push([m.pop()]), // TUPLE1
+  134: (m) => {
+    // TUPLE2
+    const b = m.pop();
+    m.push([m.pop(), b]);
+  },
+  135: (m) => {
+    // TUPLE3
+    const c = m.pop();
+    const b = m.pop();
+    m.push([m.pop(), b, c]);
+  },
+  100: (m) => {
+    // DICT
+    const dict = new Map<PickleValue, PickleValue>();
+    m.setItems(dict, m.popMark());
+    m.push(dict);
+  },
+  115: (m) => {
+    // SETITEM
+    const value = m.pop();
+    const key = m.pop();
+    m.setItems(m.top(), [key, value]);
+  },
+  117: (m) => {
+    // SETITEMS
+    const items = m.popMark();
+    m.setItems(m.top(), items);
+  },
+  97: (m) => {
+    // APPEND
+    const item = m.pop();
+    m.append(m.top(), [item]);
+  },
+  101: (m) => {
+    // APPENDS
+    const items = m.popMark();
+    m.append(m.top(), items);
+  },
+  144: (m) => {
+    // ADDITEMS
+    const items = m.popMark();
+    const set = m.top();
+    if (!(set instanceof Set)) throw corrupt(m.what, 'the pickle adds items to something that is not a set');
+    for (const item of items) set.add(item);
+  },
+  145: (m) => m.push(new Set(m.popMark())), // FROZENSET
+  113: (m) => m.remember(m.u8()), // BINPUT
+  114: (m) => m.remember(m.u32()), // LONG_BINPUT
+  148: (m) => m.remember(m.memo.size), // MEMOIZE
+  104: (m) => m.recall(m.u8()), // BINGET
+  106: (m) => m.recall(m.u32()), // LONG_BINGET
+  74: (m) => m.push(m.i32()), // BININT
+  75: (m) => m.push(m.u8()), // BININT1
+  77: (m) => m.push(m.u16()), // BININT2
+  138: (m) => m.push(long(m, m.u8())), // LONG1
+  139: (m) => m.push(long(m, m.u32())), // LONG4
+  71: (m) => m.push(m.f64be()), // BINFLOAT
+  78: (m) => m.push(null), // NONE
+  136: (m) => m.push(true), // NEWTRUE
+  137: (m) => m.push(false), // NEWFALSE
+  88: (m) => m.push(m.text(m.u32())), // BINUNICODE
+  140: (m) => m.push(m.text(m.u8())), // SHORT_BINUNICODE
+  141: (m) => m.push(m.text(m.u64())), // BINUNICODE8
+  66: (m) => m.push(m.take(m.u32())), // BINBYTES
+  67: (m) => m.push(m.take(m.u8())), // SHORT_BINBYTES
+  142: (m) => m.push(m.take(m.u64())), // BINBYTES8
+  99: (m) => {
+    // GLOBAL
+    const module = m.line();
+    m.push(m.global(module, m.line()));
+  },
+  147: (m) => {
+    // STACK_GLOBAL
+    const name = m.pop();
+    const module = m.pop();
+    if (typeof module !== 'string' || typeof name !== 'string') {
+      throw corrupt(m.what, 'a global with a name that is not a string');
     }
+    m.push(m.global(module, name));
+  },
+  82: (m) => {
+    // REDUCE
+    const args = m.pop();
+    const fn = m.pop();
+    if (!isGlobal(fn) || !Array.isArray(args)) {
+      throw refuse(m.what, 'the pickle calls something that is not an allowed function');
+    }
+    m.push(call(fn, args, m.what));
+  },
+  98: (m) => {
+    // BUILD: the state of an object; an OrderedDict's `_metadata` (module versions) is all a state_dict has.
+    m.pop();
+    if (!(m.top() instanceof Map)) throw refuse(m.what, 'the pickle sets the state of an object that is not a dict');
+  },
+  81: (m) => m.push(storage(m)), // BINPERSID
+};
+/** Reads one pickle; BINPERSID ids become {@link StorageRef}s (torch's storages). */
+export function unpickle(bytes: Uint8Array, what = 'The checkpoint'): PickleValue {
+  const m = new Machine(bytes, what);
+  for (;;) {
+    const op = m.u8();
+    if (op === 0x2e) {
+      // STOP
+      if (m.stack.length !== 1) throw corrupt(what, `the pickle stops with ${m.stack.length} values on its stack`);
+      return m.stack[0]!;
+    }
+    const run = opcodes[op];
+    if (run === undefined) {
+      const char = op >= 0x20 && op < 0x7f ? ` ('${String.fromCharCode(op)}')` : '';
+      throw refuse(
+        what,
+        `the pickle uses opcode 0x${op.toString(16).padStart(2, '0')}${char} at byte ${m.at - 1}, which this reader does not know`,
+      );
+    }
+    run(m);
   }
 }
