@@ -1,4 +1,13 @@
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GanError } from '@gan/core';
@@ -66,6 +75,7 @@ function inUse(dir: string, holder: RunLockInfo): GanError {
  * of a finished temporary file, so a reader never sees half of it.
  */
 export function acquireRunLock(dir: string, command: string, log: (line: string) => void): void {
+  const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   const path = runLockPath(dir);
   const info: RunLockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command };
@@ -103,6 +113,8 @@ export function acquireRunLock(dir: string, command: string, log: (line: string)
   process.once('exit', () => {
     // Only our own lock: never one a later process took over.
     if (readLock(path)?.pid === process.pid) unlinkSync(path);
+    // A run that failed before writing anything leaves no empty folder behind.
+    if (created && readdirSync(dir).length === 0) rmdirSync(dir);
   });
 }
 
