@@ -27,7 +27,10 @@ export async function probeWebGpu(url: string): Promise<WebGpuProbe> {
   try {
     const page = await browser.context.newPage();
     const messages: string[] = [];
-    page.on('console', (message) => messages.push(message.text()));
+    page.on('console', (message) => {
+      // The page's own requests (a missing favicon) say nothing about WebGPU.
+      if (!message.text().startsWith('Failed to load resource')) messages.push(message.text());
+    });
     await page.goto(url);
     const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
     const found = await page.evaluate(async () => {
