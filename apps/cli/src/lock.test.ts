@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readEventFiles } from '@gan/train/node';
 import { describe, expect, it } from 'vitest';
 import { cli, gan } from './testing/run-cli.js';
 
@@ -57,7 +58,7 @@ describe('gan train: one writer per run folder', () => {
       await exited;
     }
     expect(existsSync(join(dir, '.gan-train.lock'))).toBe(true);
-    const epoch = JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest', 'manifest.json'), 'utf8')).epoch;
+    const { epoch, globalStep } = JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest', 'manifest.json'), 'utf8'));
     const resumed = await gan(['train', '--resume', dir, '--epochs', String(epoch + 1)]);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr + resumed.stdout).toContain(
@@ -66,6 +67,19 @@ describe('gan train: one writer per run folder', () => {
     expect(resumed.stderr + resumed.stdout).toContain('which no longer runs; taking the lock over.');
     // Released at exit.
     expect(existsSync(join(dir, '.gan-train.lock'))).toBe(false);
+
+    // tensorboard/: one event file per process; the resumed one starts after the checkpoint it went on from.
+    const events = readEventFiles(join(dir, 'tensorboard'));
+    const files = new Set(events.map((event) => event.file));
+    expect(files.size).toBeGreaterThanOrEqual(2);
+    expect(events.find((event) => event.sessionLog === 'start')?.step).toBe(globalStep + 1);
+    const steps = events.flatMap((event) =>
+      (event.summary ?? []).filter((value) => value.tag === 'loss/generator').map(() => event.step),
+    );
+    expect(steps).toContain(epoch * 4 + 4);
+    for (const tag of ['learning_rate/generator', 'learning_rate/discriminator', 'speed/images_per_second']) {
+      expect(events.some((event) => event.summary?.some((value) => value.tag === tag))).toBe(true);
+    }
     rmSync(join(dir, '..'), { recursive: true, force: true });
   }, 240_000);
 });
