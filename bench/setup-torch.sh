@@ -6,7 +6,7 @@
 #   GAN_TORCH_VENV=/tmp/tv bench/setup-torch.sh
 #   PYTHON=/usr/bin/python3 bench/setup-torch.sh   # the interpreter the venv is made from (default: python3)
 #
-# Idempotent: an existing venv that already imports torch, numpy and PIL is left as it is. `pip install torch`
+# Idempotent: an existing venv that already imports torch, numpy, PIL and safetensors is left as it is. `pip install torch`
 # on this project's machines gets the CPU build (see shared/ENVIRONMENT.md); when the default index has no torch,
 # the script falls back to PyTorch's own CPU index (https://download.pytorch.org/whl/cpu).
 # Ends by printing the venv's python path and the torch version.
@@ -47,14 +47,14 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 PY="$VENV/bin/python"
-if "$PY" -c 'import torch, numpy, PIL' >/dev/null 2>&1; then
-  echo "setup-torch: $VENV already has torch, numpy and pillow"
+if "$PY" -c 'import torch, numpy, PIL, safetensors' >/dev/null 2>&1; then
+  echo "setup-torch: $VENV already has torch, numpy, pillow and safetensors"
 else
   "$PY" -m pip install --upgrade pip >/dev/null 2>&1 || true
-  if ! "$PY" -m pip install torch numpy pillow; then
+  if ! "$PY" -m pip install torch numpy pillow safetensors; then
     echo "setup-torch: 'pip install torch' from the default index failed; trying $CPU_INDEX" >&2
     "$PY" -m pip install --index-url "$CPU_INDEX" torch
-    "$PY" -m pip install numpy pillow
+    "$PY" -m pip install numpy pillow safetensors
   fi
 fi
 

@@ -140,8 +140,8 @@ describe('gan import, gan sample --noise, gan export', () => {
       expect(result.stderr).toMatch(message);
       expect(existsSync(args[args.indexOf('--out') + 1]!)).toBe(false);
     }
-    // no staging folders left beside the run folders
-    expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
+    // no temporary folders (writeFolderAtomic's <name>.tmp-<pid>-<n>) left beside the run folders
+    expect(readdirSync(root).filter((name) => name.includes('.tmp-'))).toEqual([]);
 
     // an existing folder is kept unless --overwrite
     const kept = await gan([

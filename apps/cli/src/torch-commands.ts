@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@gan/backend';
 import { GanError } from '@gan/core';
+import { writeFolderAtomic } from '@gan/core/node';
 import {
   createGan,
   exportTorchCheckpoint,
@@ -194,21 +195,13 @@ export async function importCommand(argv: string[]): Promise<void> {
     },
     createdAt: new Date().toISOString(),
   };
-  // Everything goes into a folder beside --out, renamed into place at the end: a failed import leaves --out as it was.
-  const staging = join(dirname(resolve(out)), `.${basename(out)}.import-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
-  try {
-    await mkdir(staging, { recursive: true });
+  // Written into a folder beside --out that takes its place at the end: a failed import leaves --out as it was.
+  await writeFolderAtomic(out, async (staging) => {
     const paths = runPaths(staging);
     await saveModel(gan.generator, paths.generator);
     await saveModel(gan.discriminator, paths.discriminator);
     await writeFile(paths.config, `${JSON.stringify(config, null, 2)}\n`);
-    if (existsSync(out)) await rm(out, { recursive: true, force: true });
-    await rename(staging, out);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  });
   console.log(
     `imported ${report.parameters} parameters of the generator (${report.format}${values.key ? `, key ${values.key}` : ''})` +
       `${discriminatorReport ? ` and ${discriminatorReport.parameters} of the discriminator` : ''} into ${out}/ ` +
