@@ -1,37 +1,49 @@
 // npm run bench: times GAN training steps (one D update on real + fake, one G update with fresh noise) of the
-// MNIST DCGAN and the 64×64 DCGAN on each tfjs backend that works here, and, when /usr/bin/python3 has torch,
-// the same models in PyTorch (2 threads) in the same run. Prints img/s, peak memory and the ratio to PyTorch.
+// MNIST DCGAN and the 64×64 DCGAN on each tfjs backend that works here, and the same models in PyTorch (the current
+// pip release, from the venv bench/setup-torch.sh makes; Debian's /usr/bin/python3 torch only as a marked fallback)
+// in the same run. Prints img/s, GFLOP/s (the products' multiply-adds a step needs, counted from the layers by
+// @gan/models' multiplyAdds) beside the machine's WebAssembly SIMD peak (bench/simd-peak.mjs, on every core at once),
+// the ratio to PyTorch, and the peak memory of one case measured in a fresh process on each side.
 //
-//   node bench/run.mjs [--backends wasm,cpu] [--cases dcgan-mnist:16,dcgan-mnist:64,dcgan-mnist:128,dcgan64:16]
-//                      [--seconds 20] [--rounds 3] [--no-torch] [--torch-device cpu|cuda] [--python PATH] [--json out.json]
+//   node bench/run.mjs [--backends wasm,cpu] [--cases dcgan-mnist:16,dcgan-mnist:64,dcgan-mnist:128,dcgan64:16,dcgan64:64,dcgan64:128]
+//                      [--seconds 20] [--rounds 3] [--no-torch] [--torch-device cpu|cuda] [--python PATH]
+//                      [--memory dcgan64:128|none] [--json out.json]
 //
 // Each figure is the median step time of a case's window. On a VM both sides drift by tens of percent over minutes,
 // so the run goes in --rounds rounds, each timing PyTorch then tfjs on every case, and prints every round's figures,
 // then the median over rounds of each side and the ratio of those medians. The stock cpu backend is timed in round 1
-// only (it is ~50x off). The PyTorch side runs with OMP_WAIT_POLICY=PASSIVE (see torch_step.py) unless it is set.
+// only, at batch 16 (it is ~50x off). The PyTorch side runs with OMP_WAIT_POLICY=PASSIVE (see torch_step.py) unless
+// it is set.
 //
 // Backends are initBackend names (auto, tensorflow, webgpu, wasm, cpu); naming webgpu accepts a software adapter
 // (lavapipe), as `gan train --backend webgpu` does. On a GPU machine: --backends webgpu --torch-device cuda
 // --cases dcgan-mnist:128,dcgan64:64,dcgan64:128 (bench/gpu/README.md).
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
 import { createRandom } from '@gan/core';
-import { dcgan, dcganMnist } from '@gan/models';
+import { dcgan, dcganMnist, multiplyAdds } from '@gan/models';
 import { createGanTrainer } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
+import { measureSimdPeak } from './simd-peak.mjs';
 
 const { values } = parseArgs({
   options: {
     backends: { type: 'string', default: 'wasm,cpu' },
-    cases: { type: 'string', default: 'dcgan-mnist:16,dcgan-mnist:64,dcgan-mnist:128,dcgan64:16' },
+    cases: {
+      type: 'string',
+      default: 'dcgan-mnist:16,dcgan-mnist:64,dcgan-mnist:128,dcgan64:16,dcgan64:64,dcgan64:128',
+    },
     seconds: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
     'no-torch': { type: 'boolean', default: false },
-    python: { type: 'string', default: '/usr/bin/python3' },
+    python: { type: 'string' },
+    memory: { type: 'string', default: 'dcgan64:128' },
+    'memory-child': { type: 'boolean', default: false },
     'torch-device': { type: 'string', default: 'cpu' },
     json: { type: 'string' },
   },
@@ -43,18 +55,29 @@ const cases = values.cases.split(',').map((c) => {
   return { model, batch: Number(batch) };
 });
 
-function torchFigures() {
+// The reference is what a user who picks PyTorch instead installs: `pip install torch` in a venv (bench/setup-torch.sh).
+const venvPython = join(process.env.GAN_TORCH_VENV ?? join(os.homedir(), '.cache/gan/torch-venv'), 'bin/python');
+const python = values.python ?? (existsSync(venvPython) ? venvPython : '/usr/bin/python3');
+const pythonNote =
+  values.python !== undefined
+    ? `--python ${python}`
+    : python === venvPython
+      ? `pip venv ${python}`
+      : `FALLBACK ${python} (a distribution's torch, not the pip release users install: run bench/setup-torch.sh)`;
+
+function torchFigures(caseList = values.cases) {
   if (values['no-torch']) return { note: 'PyTorch: not timed (--no-torch)' };
-  if (!existsSync(values.python)) return { note: `PyTorch: not timed (no ${values.python}; pass --python PATH)` };
+  if (!existsSync(python))
+    return { note: `PyTorch: not timed (no ${python}; run bench/setup-torch.sh or pass --python PATH)` };
   try {
     const script = new URL('./torch_step.py', import.meta.url).pathname;
     const seconds = String(Math.min(budget, 8));
     const out = execFileSync(
-      values.python,
+      python,
       [
         script,
         '--cases',
-        values.cases,
+        caseList,
         '--threads',
         String(os.cpus().length),
         '--device',
@@ -94,6 +117,24 @@ function build(model) {
   return model === 'dcgan-mnist' ? dcganMnist({ seed: 1 }) : dcgan({ imageSize: 64, seed: 1 });
 }
 
+/**
+ * The multiply-adds of the products one training step needs per image, from the layers' forward counts (@gan/models'
+ * multiplyAdds): the D step runs G forward, D forward and backward on the real and on the fake batch (a backward pass
+ * is a filter gradient plus an input gradient, the same count as the forward pass each, and no input gradient for a
+ * layer fed by the images); the G step runs G forward, D forward, D's input gradients, and G's backward pass (no input
+ * gradient for the layer fed by the noise). PyTorch's step (bench/torch_step.py) needs the same.
+ */
+function stepMultiplyAdds(generator, discriminator) {
+  const backward = (layers, inputGradientOfFirst) =>
+    layers.reduce((sum, l) => sum + l.multiplyAdds * (inputGradientOfFirst || !l.takesModelInput ? 2 : 1), 0);
+  const g = multiplyAdds(generator);
+  const d = multiplyAdds(discriminator);
+  const dStep = g.total + 2 * d.total + 2 * backward(d.layers, false);
+  const dInputGradients = d.layers.reduce((sum, l) => sum + l.multiplyAdds, 0);
+  const gStep = g.total + d.total + dInputGradients + backward(g.layers, false);
+  return dStep + gStep;
+}
+
 async function timeCase(model, batch) {
   const { generator, discriminator, info } = build(model);
   const random = createRandom(0);
@@ -129,6 +170,7 @@ async function timeCase(model, batch) {
   }
   const steps = times.length;
   const seconds = median(times);
+  const flopsPerImage = 2 * stepMultiplyAdds(generator, discriminator);
   const leaked = tf.memory().numTensors - tensorsBefore;
   real.dispose();
   trainer.dispose();
@@ -140,7 +182,10 @@ async function timeCase(model, batch) {
     steps,
     secondsPerStep: seconds,
     imagesPerSecond: batch / seconds,
+    gflops: (flopsPerImage * batch) / seconds / 1e9,
+    flopsPerImage,
     peakRssMiB: peakRss / 2 ** 20,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
     peakTensorMiB: peakTensorBytes / 2 ** 20,
     leakedTensors: leaked,
   };
@@ -149,23 +194,34 @@ async function timeCase(model, batch) {
 const fmt = (x) => x.toFixed(1).padStart(7);
 const rows = [];
 const torchRows = [];
-console.log(
-  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
-);
+const child = values['memory-child'];
+if (!child) {
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  );
+  console.log(`PyTorch: ${values['no-torch'] ? 'not timed' : pythonNote}`);
+}
+const peak = child ? undefined : await measureSimdPeak(os.cpus().length, 2);
+if (peak) {
+  console.log(
+    `WebAssembly SIMD peak on ${peak.threads} threads at once (bench/simd-peak.mjs): ${peak.fmaGflops.toFixed(1)} GFLOP/s (relaxed_madd on registers), the product's 4 × 8 tile in L1 ${peak.microGflops.toFixed(1)} GFLOP/s`,
+  );
+}
 const backends = [];
 for (const backend of values.backends.split(',')) {
   try {
     const chosen = await initBackend({ prefer: backend, allowSoftwareAdapter: backend !== 'auto' });
     registerTrainingKernels();
-    console.log(`${backend}: ${chosen.reason.split('; tried')[0]}`);
+    if (!child) console.log(`${backend}: ${chosen.reason.split('; tried')[0]}`);
     backends.push({ prefer: backend, name: chosen.name });
   } catch (error) {
     console.log(`${backend}: skipped (${error.message})`);
   }
 }
+const ofPeak = (gflops) => (peak ? ` = ${((100 * gflops) / peak.fmaGflops).toFixed(0)} % of peak` : '');
 for (let round = 1; round <= rounds; round++) {
-  console.log(`round ${round}/${rounds}`);
-  const torch = torchFigures();
+  if (!child) console.log(`round ${round}/${rounds}`);
+  const torch = child ? {} : torchFigures();
   if (torch.note) console.log(`  ${torch.note}`);
   for (const r of torch.results ?? []) {
     torchRows.push({ round, ...r });
@@ -181,24 +237,31 @@ for (let round = 1; round <= rounds; round++) {
       if (name === 'cpu' && batch > 16) continue;
       const result = await timeCase(model, batch);
       rows.push({ round, backend: name, ...result });
+      if (child) continue;
       console.log(
-        `  ${name.padEnd(6)} ${model.padEnd(12)} batch ${String(batch).padStart(3)}: ${fmt(result.imagesPerSecond)} img/s` +
+        `  ${name.padEnd(6)} ${model.padEnd(12)} batch ${String(batch).padStart(3)}: ${fmt(result.imagesPerSecond)} img/s, ${result.gflops.toFixed(1)} GFLOP/s` +
           `  (${result.secondsPerStep.toFixed(3)} s/step, ${result.steps} steps, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, tensors ${result.peakTensorMiB.toFixed(0)} MiB)`,
       );
     }
   }
 }
+if (child) {
+  writeFileSync(values.json, `${JSON.stringify(rows[0])}\n`);
+  process.exit(0);
+}
 
 // Medians over rounds, side by side.
 const summary = [];
-console.log(`\nmedian over ${rounds} round(s) (range in brackets)`);
+console.log(
+  `\nmedian over ${rounds} round(s) (range in brackets); GFLOP/s = the step's products (multiply-adds × 2) per second`,
+);
 for (const backend of [...new Set(rows.map((r) => r.backend))]) {
   for (const { model, batch } of cases) {
-    const ours = rows
-      .filter((r) => r.backend === backend && r.model === model && r.batch === batch)
-      .map((r) => r.imagesPerSecond);
+    const mine = rows.filter((r) => r.backend === backend && r.model === model && r.batch === batch);
+    const ours = mine.map((r) => r.imagesPerSecond);
     if (ours.length === 0) continue;
     const theirs = torchRows.filter((r) => r.model === model && r.batch === batch).map((r) => r.imagesPerSecond);
+    const flopsPerImage = mine[0].flopsPerImage;
     const row = {
       backend,
       model,
@@ -207,28 +270,76 @@ for (const backend of [...new Set(rows.map((r) => r.backend))]) {
       min: Math.min(...ours),
       max: Math.max(...ours),
       rounds: ours.length,
+      gflops: (median(ours) * flopsPerImage) / 1e9,
+      peakGflops: peak?.fmaGflops,
     };
     if (theirs.length > 0)
       Object.assign(row, {
         torchImagesPerSecond: median(theirs),
         torchMin: Math.min(...theirs),
         torchMax: Math.max(...theirs),
+        torchGflops: (median(theirs) * flopsPerImage) / 1e9,
       });
     if (row.torchImagesPerSecond) row.ratio = row.imagesPerSecond / row.torchImagesPerSecond;
     summary.push(row);
-    const peak = Math.max(
-      ...rows.filter((r) => r.backend === backend && r.model === model && r.batch === batch).map((r) => r.peakRssMiB),
-    );
+    const peakRss = Math.max(...mine.map((r) => r.peakRssMiB));
     console.log(
-      `${backend.padEnd(6)} ${model.padEnd(12)} batch ${String(batch).padStart(3)}: ${fmt(row.imagesPerSecond)} img/s [${row.min.toFixed(1)}–${row.max.toFixed(1)}], peak RSS ${peak.toFixed(0)} MiB` +
+      `${backend.padEnd(6)} ${model.padEnd(12)} batch ${String(batch).padStart(3)}: ${fmt(row.imagesPerSecond)} img/s [${row.min.toFixed(1)}–${row.max.toFixed(1)}], ${row.gflops.toFixed(1)} GFLOP/s${ofPeak(row.gflops)}, peak RSS ${peakRss.toFixed(0)} MiB` +
         (row.ratio
-          ? `  | PyTorch ${values['torch-device']} ${row.torchImagesPerSecond.toFixed(1)} img/s [${row.torchMin.toFixed(1)}–${row.torchMax.toFixed(1)}] → ratio ${row.ratio.toFixed(2)}×`
+          ? `  | PyTorch ${values['torch-device']} ${row.torchImagesPerSecond.toFixed(1)} img/s [${row.torchMin.toFixed(1)}–${row.torchMax.toFixed(1)}], ${row.torchGflops.toFixed(1)} GFLOP/s → ratio ${row.ratio.toFixed(2)}×`
           : ''),
     );
+  }
+}
+
+// Memory: one case in a fresh process on each side (a process's peak RSS also holds what earlier cases left).
+let memory;
+if (values.memory !== 'none') {
+  const [model, batch] = values.memory.split(':');
+  const dir = mkdtempSync(join(os.tmpdir(), 'gan-bench-'));
+  try {
+    const file = join(dir, 'ours.json');
+    execFileSync(
+      process.execPath,
+      [
+        new URL(import.meta.url).pathname,
+        '--memory-child',
+        '--cases',
+        values.memory,
+        '--backends',
+        backends[0]?.prefer ?? 'wasm',
+        '--rounds',
+        '1',
+        '--seconds',
+        '4',
+        '--json',
+        file,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 20 * 60_000 },
+    );
+    const ours = JSON.parse(readFileSync(file, 'utf8'));
+    const torch = values['no-torch'] ? undefined : torchFigures(values.memory).results?.[0];
+    memory = { model, batch: Number(batch), oursMiB: ours.maxRssMiB, torchMiB: torch?.peakRssMiB };
+    console.log(
+      `\npeak RSS of ${model} at batch ${batch}, each side in a fresh process (getrusage maxrss): @gan ${memory.oursMiB.toFixed(0)} MiB` +
+        (memory.torchMiB
+          ? `, PyTorch ${memory.torchMiB.toFixed(0)} MiB → ${(memory.oursMiB / memory.torchMiB).toFixed(2)}×`
+          : ''),
+    );
+  } catch (error) {
+    console.log(
+      `\nmemory not measured: ${String(error.stderr ?? error.message)
+        .split('\n')
+        .filter(Boolean)
+        .pop()}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 if (values.json)
   writeFileSync(
     values.json,
-    `${JSON.stringify({ machine: os.cpus()[0]?.model, cores: os.cpus().length, rounds, summary, rows, torch: torchRows }, null, 2)}\n`,
+    `${JSON.stringify({ machine: os.cpus()[0]?.model, cores: os.cpus().length, python: pythonNote, peak, rounds, summary, memory, rows, torch: torchRows }, null, 2)}\n`,
   );
+process.exit(0);

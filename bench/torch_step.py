@@ -4,6 +4,7 @@ step time over about --seconds of steps after a warm-up step."""
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 
@@ -110,5 +111,7 @@ if __name__ == '__main__':
         steps = max(3, min(50, int(args.seconds / probe['secondsPerStep'])))
         result = time_case(name, batch, steps, 1, args.device)
         result.update({'threads': args.threads, 'device': args.device, 'torch': torch.__version__, 'steps': steps,
+                       # the process's peak so far (Linux: KiB); bench/run.mjs runs one case per process to compare
+                       'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                        'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY')})
         print(json.dumps(result), flush=True)

@@ -22,6 +22,8 @@ export type { MlpHidden } from './mlp-blocks.js';
 export type { MlpGanConfig } from './mlp-gan.js';
 export { mlpGan } from './mlp-gan.js';
 export type { MnistDiscriminatorWidths, MnistGeneratorWidths, MnistWidths } from './mnist-blocks.js';
+export type { LayerMultiplyAdds, MultiplyAdds } from './multiply-adds.js';
+export { multiplyAdds } from './multiply-adds.js';
 export { trainableParamCount } from './param-count.js';
 export type { ProjectionGanConfig } from './projection-gan.js';
 export { projectionGan } from './projection-gan.js';

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { phase } from '../phase-timing.js';
 import { assemble } from './assembler.js';
 import { gemmFunctions, gemmScratchBytes } from './gemm-generator.js';
 import { isShared, type TfjsWasmBackend, wasmMemoryOf } from './internals.js';
@@ -128,79 +129,99 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
   if (heap === null) return null;
   const malloc = module._malloc;
   const free = module._free;
+  const run = (
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void => {
+    const threads = heap.workers.length + 1;
+    if (m === 0 || n === 0) return;
+    const acc = accumulate ? 1 : 0;
+    if (k === 0) {
+      if (!accumulate) for (let i = 0; i < m; i++) new Float32Array(memory.buffer, c + i * ldc, n).fill(0);
+      return;
+    }
+    const parts = m * n * k < minParallelWork ? 1 : threads;
+    const jobs: number[][] = [];
+    if (parts === 1) {
+      jobs.push([m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 0, acc]);
+    } else if (n >= m) {
+      for (const [j, width] of slices(n, 8, heap.speeds)) {
+        jobs.push([m, width, k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc]);
+      }
+    } else {
+      for (const [i, height] of slices(m, 4, heap.speeds)) {
+        jobs.push([height, n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
+      }
+    }
+    const scratch = jobs.map((job) => malloc(gemmScratchBytes(job[0]!) + 16));
+    try {
+      jobs.forEach((job, i) => {
+        job[11] = (scratch[i]! + 15) & ~15;
+      });
+      const started: GemmWorker[] = [];
+      for (let i = 1; i < jobs.length; i++) {
+        const worker = heap.workers[i - 1]!;
+        worker.control.set(jobs[i]!, argumentsAt);
+        worker.sequence++;
+        Atomics.store(worker.control, jobWord, worker.sequence);
+        Atomics.notify(worker.control, jobWord);
+        started.push(worker);
+      }
+      const started0 = performance.now();
+      let ownError: unknown = null;
+      try {
+        heap.gemm(...jobs[0]!);
+      } catch (error) {
+        ownError = error; // still wait for the workers: they write into this call's scratch and output
+      }
+      const elapsed = [(performance.now() - started0) * 1000];
+      let failed = false;
+      for (const worker of started) {
+        const since = Date.now();
+        for (;;) {
+          const done = Atomics.load(worker.control, doneWord);
+          if (done === worker.sequence) break;
+          if (Date.now() - since > workerTimeoutMs) {
+            dropWorkers(heap);
+            scratch.length = 0; // a worker may still write there: leave it allocated
+            throw new Error('A matrix-product worker stopped answering; later products run on this thread only.');
+          }
+          Atomics.wait(worker.control, doneWord, done, 1000);
+        }
+        failed ||= Atomics.load(worker.control, failedWord) !== 0;
+        elapsed.push(Atomics.load(worker.control, elapsedWord));
+      }
+      if (ownError !== null) throw ownError;
+      if (failed) {
+        dropWorkers(heap);
+        throw new Error('A matrix-product worker failed; later products run on this thread only.');
+      }
+      if (jobs.length === threads) learnSpeeds(heap.speeds, jobs, elapsed);
+    } finally {
+      for (const pointer of scratch) free(pointer);
+    }
+  };
   return {
     get threads() {
       return heap.workers.length + 1;
     },
     fused: heap.fused,
     run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate) {
-      const threads = heap.workers.length + 1;
-      if (m === 0 || n === 0) return;
-      const acc = accumulate ? 1 : 0;
-      if (k === 0) {
-        if (!accumulate) for (let i = 0; i < m; i++) new Float32Array(memory.buffer, c + i * ldc, n).fill(0);
-        return;
-      }
-      const parts = m * n * k < minParallelWork ? 1 : threads;
-      const jobs: number[][] = [];
-      if (parts === 1) {
-        jobs.push([m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 0, acc]);
-      } else if (n >= m) {
-        for (const [j, width] of slices(n, 8, heap.speeds)) {
-          jobs.push([m, width, k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc]);
-        }
-      } else {
-        for (const [i, height] of slices(m, 4, heap.speeds)) {
-          jobs.push([height, n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
-        }
-      }
-      const scratch = jobs.map((job) => malloc(gemmScratchBytes(job[0]!) + 16));
-      try {
-        jobs.forEach((job, i) => {
-          job[11] = (scratch[i]! + 15) & ~15;
-        });
-        const started: GemmWorker[] = [];
-        for (let i = 1; i < jobs.length; i++) {
-          const worker = heap.workers[i - 1]!;
-          worker.control.set(jobs[i]!, argumentsAt);
-          worker.sequence++;
-          Atomics.store(worker.control, jobWord, worker.sequence);
-          Atomics.notify(worker.control, jobWord);
-          started.push(worker);
-        }
-        const started0 = performance.now();
-        let ownError: unknown = null;
-        try {
-          heap.gemm(...jobs[0]!);
-        } catch (error) {
-          ownError = error; // still wait for the workers: they write into this call's scratch and output
-        }
-        const elapsed = [(performance.now() - started0) * 1000];
-        let failed = false;
-        for (const worker of started) {
-          const since = Date.now();
-          for (;;) {
-            const done = Atomics.load(worker.control, doneWord);
-            if (done === worker.sequence) break;
-            if (Date.now() - since > workerTimeoutMs) {
-              dropWorkers(heap);
-              scratch.length = 0; // a worker may still write there: leave it allocated
-              throw new Error('A matrix-product worker stopped answering; later products run on this thread only.');
-            }
-            Atomics.wait(worker.control, doneWord, done, 1000);
-          }
-          failed ||= Atomics.load(worker.control, failedWord) !== 0;
-          elapsed.push(Atomics.load(worker.control, elapsedWord));
-        }
-        if (ownError !== null) throw ownError;
-        if (failed) {
-          dropWorkers(heap);
-          throw new Error('A matrix-product worker failed; later products run on this thread only.');
-        }
-        if (jobs.length === threads) learnSpeeds(heap.speeds, jobs, elapsed);
-      } finally {
-        for (const pointer of scratch) free(pointer);
-      }
+      phase(
+        'gemm',
+        () => run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate),
+        () => `${m}×${n}×${k}${csA === 4 ? '' : ' Aᵀ'}${csB === 4 ? '' : ' Bᵀ'}`,
+      );
     },
   };
 }

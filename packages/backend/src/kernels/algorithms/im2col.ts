@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { phase } from '../../phase-timing.js';
 import { simdKernelsFor } from '../../wasm/simd.js';
 import type { KernelHost } from '../kernel-host.js';
 
@@ -133,6 +134,10 @@ function zeroer(host: KernelHost, info: tf.TensorInfo, values: Float32Array): (a
  * gradient `dW = colsᵀ · dy`.
  */
 export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf.TensorInfo {
+  return phase('im2col', () => im2colUntimed(host, x, shape));
+}
+
+function im2colUntimed(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf.TensorInfo {
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft } = shape;
   const taps = filterHeight * filterWidth * inChannels;
@@ -186,6 +191,10 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
  * in one order (pixel, then tap), whichever way it is added.
  */
 export function col2im(host: KernelHost, cols: tf.TensorInfo, dx: tf.TensorInfo, geometry: ConvGeometry): void {
+  phase('col2im', () => col2imUntimed(host, cols, dx, geometry));
+}
+
+function col2imUntimed(host: KernelHost, cols: tf.TensorInfo, dx: tf.TensorInfo, geometry: ConvGeometry): void {
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth } = geometry;
   const { filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft } = geometry;
   const taps = filterHeight * filterWidth * inChannels;
