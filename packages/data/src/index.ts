@@ -10,6 +10,8 @@ export { compositeOver, convertChannels, isGrayscale } from './raw-image.js';
 export { resizeImage } from './resize.js';
 export type { RingConfig } from './ring.js';
 export { ring } from './ring.js';
+export type { ScatterPlotConfig } from './scatter-plot.js';
+export { SCATTER_REAL_COLOR, SCATTER_SAMPLE_COLOR, scatterPlot } from './scatter-plot.js';
 export type { ShapesConfig } from './shapes.js';
 export { SHAPE_CLASS_NAMES, shapes } from './shapes.js';
 export type { Batch, BatchOptions, Dataset, ValueRange } from './types.js';

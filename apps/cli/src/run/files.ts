@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@gan/core/node';
+import type { RawImage } from '@gan/data';
 import { encodePng } from '@gan/data/node';
 import type { Raster } from '../plot.js';
 
@@ -10,8 +11,10 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-export async function writePng(path: string, raster: Raster & { channels?: number }): Promise<void> {
-  const png = await encodePng(raster.pixels, raster.width, raster.height, (raster.channels ?? 3) as 1 | 3 | 4);
+/** Writes a PNG of a raster (RGB unless it says otherwise) or of a `RawImage` such as `scatterPlot`'s. */
+export async function writePng(path: string, image: (Raster & { channels?: number }) | RawImage): Promise<void> {
+  const pixels = 'data' in image ? image.data : image.pixels;
+  const png = await encodePng(pixels, image.width, image.height, (image.channels ?? 3) as 1 | 3 | 4);
   await writeFileAtomic(path, png);
 }
 

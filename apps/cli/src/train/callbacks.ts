@@ -1,9 +1,10 @@
+import { scatterPlot } from '@gan/data';
 import { saveModel } from '@gan/models/node';
 import type { EpochRecord, SavedTensor, StepInfo, TrainCallbacks, TrainingState } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { FidEvaluator } from '../features/fid.js';
-import { scatterPlot, toRaster } from '../images.js';
+import { toRaster } from '../images.js';
 import { plotLosses } from '../plot.js';
 import type { Progress } from '../progress.js';
 import { type BestMetricName, type BestSoFar, improvedBest } from '../run/best-metric.js';
@@ -183,7 +184,10 @@ export function epochArtifactHooks(
       if (samples.rank === 3) {
         await writePng(paths.sample(epoch), await toRaster(samples as tf.Tensor3D));
       } else {
-        await writePng(paths.sample(epoch), scatterPlot((await samples.data()) as Float32Array, realPreview));
+        await writePng(
+          paths.sample(epoch),
+          scatterPlot((await samples.data()) as Float32Array, { realPoints: realPreview }),
+        );
       }
     },
   };

@@ -66,6 +66,7 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
     models,
     histograms: context.tensorBoardHistograms === true,
     resumeStep: resume?.globalStep,
+    realPreview,
   });
   const hooks = combineHooks(
     [

@@ -1,3 +1,4 @@
+import { type RawImage, scatterPlot } from '@gan/data';
 import { encodePng } from '@gan/data/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -19,6 +20,11 @@ export interface TensorBoardLoggerOptions {
   stepScalars?: (info: StepInfo) => Record<string, number | undefined>;
   /** Continues a run at this step (a resumed run): writes a `SessionLog` START at the next step, so TensorBoard drops the steps the run before it wrote past this one. */
   resumeStep?: number;
+  /**
+   * Real points `[x0, y0, x1, y1, …]` drawn in grey under the samples of 2-D data (samples of shape `[n, 2]`), as
+   * `gan train` draws them in `samples/`. Defaults to none (the samples alone).
+   */
+  realPoints?: Float32Array;
 }
 
 /** The trainGan callbacks that write a TensorBoard log, plus a way to add scalars and to close the file. */
@@ -37,9 +43,9 @@ export interface TensorBoardLogger extends Required<TrainCallbacks> {
  * CRC-32C, `Event`/`Summary` protobufs): per step both losses, both learning rates, images/s (with
  * `batchSize`), the gradient norms before clipping (with `clipGradientNorm`), the penalty term (with
  * `penalty`) and the caller's `stepScalars`; per
- * epoch the epoch's means, images/s and any `fid` set on the record; the sample grid of each sample
- * epoch as a PNG image (`samples`; needs the optional peer `pngjs`); and with `histograms` the weights of
- * the given networks. `tensorboard --logdir DIR` shows it. Close it when training ends.
+ * epoch the epoch's means, images/s and any `fid` set on the record; the samples of each sample epoch as
+ * a PNG image (`samples`; needs the optional peer `pngjs`): an image grid as it is, 2-D points (`[n, 2]`) as
+ * `scatterPlot` draws them, over `realPoints` in grey; and with `histograms` the weights of the given networks. `tensorboard --logdir DIR` shows it. Close it when training ends.
  */
 export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions = {}): TensorBoardLogger {
   const writer = createEventFileWriter(dir);
@@ -117,17 +123,31 @@ export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions
       lastStepTime = undefined;
     },
     onSamples: async (_epoch: number, samples: tf.Tensor) => {
-      if (samples.rank !== 3) return;
-      const [height, width, channels] = samples.shape as [number, number, number];
-      if (channels !== 1 && channels !== 3 && channels !== 4) return;
-      const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.clipByValue(samples, 0, 1), 255)), 'int32'));
-      const pixels = Uint8Array.from((await bytes.data()) as Int32Array);
-      bytes.dispose();
-      const encoded = await encodePng(pixels, width, height, channels);
+      const image = await samplesImage(samples, options.realPoints);
+      if (image === undefined) return;
+      const { height, width, channels, data } = image;
+      const encoded = await encodePng(data, width, height, channels);
       write([{ tag: 'samples', image: { height, width, colorspace: channels, encoded } }]);
       logger.flush();
       lastStepTime = undefined;
     },
   };
   return logger;
+}
+
+/** The sample grid `[h, w, 1|3|4]` in [0, 1] as bytes, 2-D points `[n, 2]` as a scatter plot; else nothing. */
+async function samplesImage(
+  samples: tf.Tensor,
+  realPoints: Float32Array | undefined,
+): Promise<(RawImage & { channels: 1 | 3 | 4 }) | undefined> {
+  if (samples.rank === 2 && samples.shape[1] === 2) {
+    return { ...scatterPlot((await samples.data()) as Float32Array, { realPoints }), channels: 3 };
+  }
+  if (samples.rank !== 3) return undefined;
+  const [height, width, channels] = samples.shape as [number, number, number];
+  if (channels !== 1 && channels !== 3 && channels !== 4) return undefined;
+  const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.clipByValue(samples, 0, 1), 255)), 'int32'));
+  const data = Uint8Array.from((await bytes.data()) as Int32Array);
+  bytes.dispose();
+  return { height, width, channels, data };
 }

@@ -2,6 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCATTER_REAL_COLOR, SCATTER_SAMPLE_COLOR, scatterPlot } from '@gan/data';
+import { decodeImage } from '@gan/data/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyImageDiscriminator, tinyImageGenerator } from '../testing/image-models.js';
@@ -149,6 +151,37 @@ describe('tensorBoardLogger', () => {
     expect(kernel.map((value) => value.step)).toEqual([2, 4]);
     if (!('histogram' in kernel[1])) throw new Error('expected a histogram');
     expect(kernel[1].histogram.num).toBe(generator.weights[0].shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1));
+  });
+
+  it('writes 2-D samples as the scatter plot over the real points in grey', async () => {
+    const dir = tempDir();
+    // The real point (−2, −2) sets the view to ±2.3: the sample (0, 0) is at the centre, (2, 2) up and right.
+    const realPoints = Float32Array.of(-2, -2);
+    const logger = tensorBoardLogger(dir, { realPoints });
+    const samples = tf.tensor2d([0, 0, 2, 2], [2, 2]);
+    const tensorsBefore = tf.memory().numTensors;
+    await logger.onSamples(1, samples);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    samples.dispose();
+    logger.close();
+
+    const images = readEventFiles(dir).flatMap((event) =>
+      (event.summary ?? []).filter((value) => value.tag === 'samples'),
+    );
+    expect(images).toHaveLength(1);
+    const [value] = images;
+    if (!('image' in value)) throw new Error('expected an image');
+    expect(value.image).toMatchObject({ height: 400, width: 400, colorspace: 3 });
+    const decoded = await decodeImage(value.image.encoded, 'samples');
+    expect(decoded).toMatchObject({ width: 400, height: 400, channels: 3 });
+    const pixel = (x: number, y: number) => Array.from(decoded.data.subarray((y * 400 + x) * 3, (y * 400 + x) * 3 + 3));
+    const at = (v: number) => Math.round(((v / 2.3 + 1) / 2) * 399);
+    expect(pixel(at(0), 399 - at(0))).toEqual([...SCATTER_SAMPLE_COLOR]);
+    expect(pixel(at(2), 399 - at(2))).toEqual([...SCATTER_SAMPLE_COLOR]);
+    expect(pixel(at(-2), 399 - at(-2))).toEqual([...SCATTER_REAL_COLOR]);
+    expect(pixel(at(2), 399 - at(-2))).toEqual([255, 255, 255]);
+    // The same picture as gan train's samples/epoch_NNN.png.
+    expect(Buffer.compare(decoded.data, scatterPlot(Float32Array.of(0, 0, 2, 2), { realPoints }).data)).toBe(0);
   });
 
   it('starts a resumed run with a SessionLog START at its next step, in a new file', () => {
