@@ -13,7 +13,7 @@ describe('initBackend', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.reason).toMatch(
-      /^wasm \(XNNPACK SIMD, \d+ threads?; matrix products: (FMA|SIMD) on \d+ threads?, 18 training kernels\)/,
+      /^wasm \(XNNPACK SIMD, \d+ threads?; matrix products: (FMA|SIMD) on \d+ threads?, 20 training kernels\)/,
     );
     expect(choice.reason).toContain(
       'tensorflow: Backend "tensorflow" is not available (@tensorflow/tfjs-node-gpu not installed; @tensorflow/tfjs-node not installed)',

@@ -60,7 +60,8 @@ function unregisterGradients(): void {
  *   weight packing for every fresh weight tensor), `BatchMatMul` with a transposed operand (the gradients of a dense
  *   layer; only the untransposed product reaches XNNPACK), `Sum` / `Mean` over leading axes, `FusedBatchNorm`, `LeakyRelu` and a new
  *   one-pass `GanLeakyReluGrad` and a two-pass `GanBatchNormGrad` (WebAssembly SIMD on the wasm heap), with
- *   LeakyRelu and FusedBatchNorm gradients that use them;
+ *   LeakyRelu and FusedBatchNorm gradients that use them, and a new `GanBatchNormTraining` (batch norm in training,
+ *   statistics included, with its whole gradient in two passes; `@gan/layers`' `BatchNormalization` runs it);
  * - cpu: `Conv2DBackpropFilter` and `Conv2DBackpropInput` (naive loops) as im2col + matrix product;
  * - wasm, cpu and webgpu: `GanAdamUpdate`, a fused Adam step that `@gan/train`'s `adam()` uses (tfjs's Adam is
  *   about ten element-wise kernels per variable; on webgpu it becomes three dispatches).

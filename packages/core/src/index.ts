@@ -13,7 +13,12 @@ export { GanError, importOptional } from './errors.js';
 export type { GanInfo, GanKind, OutputRange } from './gan-info.js';
 export { isConditionalKind } from './gan-info.js';
 export type { AdamUpdateAttrs } from './kernels.js';
-export { adamUpdateKernelName, batchNormGradKernelName, leakyReluGradKernelName } from './kernels.js';
+export {
+  adamUpdateKernelName,
+  batchNormGradKernelName,
+  batchNormTrainingKernelName,
+  leakyReluGradKernelName,
+} from './kernels.js';
 export type { Random } from './random.js';
 export { createRandom } from './random.js';
 export type { ShapePattern } from './shape.js';

@@ -34,3 +34,14 @@ export const batchNormGradKernelName = 'GanBatchNormGrad';
  * Registered for wasm by `@gan/backend`.
  */
 export const leakyReluGradKernelName = 'GanLeakyReluGrad';
+
+/**
+ * Batch normalization in training, whole, in one kernel: normalizes `x` (float32, channels last) over every axis but
+ * the last with the batch's own statistics and applies the per-channel `scale` (γ) and `offset` (β): inputs `x`,
+ * `scale`, `offset` (`[channels]`); attr `varianceEpsilon`; outputs `[y, mean, variance]`, the biased (population)
+ * variance as tfjs-layers' `BatchNormalization` computes it. Its gradient (registered with it) is the whole one, the
+ * part through the batch statistics included: two passes over the activations where tfjs's `moments` and
+ * `batchNorm` make about fifteen. Registered for wasm by `@gan/backend`; `@gan/layers`' `BatchNormalization` runs
+ * it in training where the current backend has it.
+ */
+export const batchNormTrainingKernelName = 'GanBatchNormTraining';

@@ -1,5 +1,7 @@
 import { registerLayers } from './register.js';
 
+export type { BatchNormalizationConfig } from './batch-normalization.js';
+export { BatchNormalization, batchNormalization } from './batch-normalization.js';
 export type { ConditionalBatchNormConfig } from './conditional-batch-norm.js';
 export { ConditionalBatchNorm, conditionalBatchNorm } from './conditional-batch-norm.js';
 export type { DcganInitializerConfig, Initializer } from './initializers.js';

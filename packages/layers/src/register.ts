@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BatchNormalization } from './batch-normalization.js';
 import { ConditionalBatchNorm } from './conditional-batch-norm.js';
 import { LabelMap } from './label-map.js';
 import { MinibatchStdDev } from './minibatch-std-dev.js';
@@ -15,6 +16,10 @@ import { SpectralDense } from './spectral-dense.js';
  */
 export function registerLayers(): void {
   tf.serialization.registerClass(LabelMap);
+  // Under tfjs-layers' own class name: saved batch-norm layers load as ours (the same layer, a faster training path).
+  tf.serialization.registerClass(
+    BatchNormalization as unknown as tf.serialization.SerializableConstructor<BatchNormalization>,
+  );
   tf.serialization.registerClass(OneHot);
   tf.serialization.registerClass(SpectralDense);
   tf.serialization.registerClass(SpectralConv2D);

@@ -1,5 +1,5 @@
 import type { Random } from '@gan/core';
-import { dcganGammaInitializer, dcganWeightInitializer } from '@gan/layers';
+import { batchNormalization, dcganGammaInitializer, dcganWeightInitializer } from '@gan/layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 type Layer = InstanceType<typeof tfl.layers.Layer>;
@@ -51,8 +51,9 @@ export function layerBuilder(random: Random): LayerBuilder {
       tfl.layers.dense({ units, useBias, kernelInitializer: kernel(), biasInitializer: 'zeros' }),
     conv: (options) => tfl.layers.conv2d(conv(options)),
     convTranspose: (options) => tfl.layers.conv2dTranspose(conv(options)),
+    // @gan/layers' BatchNormalization: tfjs's layer with a one-kernel training path where the backend has it.
     batchNorm: () =>
-      tfl.layers.batchNormalization({
+      batchNormalization({
         axis: -1,
         momentum: 0.9,
         epsilon: 1e-5,

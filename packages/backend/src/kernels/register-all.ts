@@ -1,6 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { cpuAdamUpdate, wasmAdamUpdate, webgpuAdamUpdate } from './adam.js';
-import { batchNormGradient, wasmBatchNorm, wasmBatchNormGrad } from './batch-norm.js';
+import {
+  batchNormGradient,
+  batchNormTrainingGradient,
+  wasmBatchNorm,
+  wasmBatchNormGrad,
+  wasmBatchNormTraining,
+  wasmBatchNormTrainingGrad,
+} from './batch-norm.js';
 import { wasmConcat, wasmSplitV } from './concat.js';
 import {
   cpuConv2DBackpropFilter,
@@ -39,6 +46,8 @@ export const trainingKernels: readonly TrainingKernel[] = [
   wasmLeakyReluGrad,
   wasmBatchNorm,
   wasmBatchNormGrad,
+  wasmBatchNormTraining,
+  wasmBatchNormTrainingGrad,
   wasmConcat,
   wasmSplitV,
   // cpu
@@ -60,5 +69,8 @@ export function trainingKernelsFor(backendName: TrainingKernelBackend): Training
  */
 export const trainingGradients: readonly tf.GradConfig[] = [leakyReluGradient, batchNormGradient];
 
-/** Gradients of the new kernels themselves (LeakyReLU's gradient, for gradient penalties); nothing to put back. */
-export const newKernelGradients: readonly tf.GradConfig[] = [leakyReluGradGradient];
+/**
+ * Gradients of the new kernels themselves: LeakyReLU's gradient (for gradient penalties) and the whole training batch
+ * norm's (GanBatchNormTraining); nothing to put back.
+ */
+export const newKernelGradients: readonly tf.GradConfig[] = [leakyReluGradGradient, batchNormTrainingGradient];

@@ -701,6 +701,96 @@ describe('training kernels on wasm only', () => {
     },
   );
 
+  it.each([
+    { shape: [2, 3, 3, 8], name: 'NHWC, SIMD' },
+    { shape: [6, 12], name: 'dense, SIMD' },
+    { shape: [2, 3, 3, 6], name: '6 channels, JavaScript loops' },
+  ])(
+    'runs batch norm in training as one kernel (GanBatchNormTraining) with the values and gradients of moments + batchNorm on cpu: $name',
+    async ({ shape }) => {
+      const channels = shape.at(-1)!;
+      // Offset means, so that E[x²] − mean² would lose digits if the sums were float32.
+      const x = tf.add(randomTensor(shape), 3);
+      const gamma = randomTensor([channels]);
+      const beta = randomTensor([channels]);
+      const dy = randomTensor(shape);
+      const dMean = randomTensor([channels]);
+      const dVariance = randomTensor([channels]);
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      // The loss reaches y and, to check those terms too, the statistics themselves.
+      const stock = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, d: tf.Tensor, dm: tf.Tensor, dv: tf.Tensor) =>
+        tf.grads((xs: tf.Tensor, gs: tf.Tensor, bs: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xs, axes);
+          const y = tf.batchNorm(xs, mean, variance, bs, gs, 1e-3);
+          return tf.addN([tf.sum(tf.mul(y, d)), tf.sum(tf.mul(mean, dm)), tf.sum(tf.mul(variance, dv))]);
+        })([a, g, b]);
+      const forward = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, axes);
+        return [tf.batchNorm(a, mean, variance, b, g, 1e-3), mean, variance];
+      };
+      const inputs = [x, gamma, beta, dy, dMean, dVariance];
+      const expected: tf.Tensor[] = [];
+      for (const i of [0, 1, 2]) expected.push(await onStockCpu(inputs, (...t) => forward(t[0]!, t[1]!, t[2]!)[i]!));
+      for (const i of [0, 1, 2]) {
+        expected.push(await onStockCpu(inputs, (...t) => stock(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!)[i]!));
+      }
+      registerTrainingKernels({ backends: ['wasm'] });
+      const fused = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .engine()
+          .runKernel('GanBatchNormTraining', { x: a, scale: g, offset: b }, { varianceEpsilon: 1e-3 }) as tf.Tensor[];
+      const outputs = fused(x, gamma, beta);
+      const gradients = tf.grads((xs: tf.Tensor, gs: tf.Tensor, bs: tf.Tensor) => {
+        const [y, mean, variance] = fused(xs, gs, bs);
+        return tf.addN([tf.sum(tf.mul(y!, dy)), tf.sum(tf.mul(mean!, dMean)), tf.sum(tf.mul(variance!, dVariance))]);
+      })([x, gamma, beta]);
+      const actual = [...outputs, ...gradients];
+      const names = ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset'];
+      for (const [i, a] of actual.entries()) expect(relativeError(a, expected[i]!), names[i]).toBeLessThan(1e-4);
+      // Two kernels in all where tfjs makes ~20: the forward one and its gradient.
+      const profile = await tf.profile(() =>
+        tf.dispose(tf.grads((xs: tf.Tensor) => tf.sum(tf.mul(fused(xs, gamma, beta)[0]!, dy)))([x])),
+      );
+      expect(profile.kernelNames).toContain('GanBatchNormTraining');
+      expect(profile.kernelNames).toContain('GanBatchNormTrainingGrad');
+      expect(profile.kernelNames).not.toContain('Square');
+      tf.dispose([x, gamma, beta, dy, dMean, dVariance, ...expected, ...actual]);
+    },
+  );
+
+  it('differentiates GanBatchNormTraining again (a gradient penalty through it) with tfjs ops, as cpu does moments + batchNorm', async () => {
+    const x = randomTensor([4, 8]);
+    const w = randomTensor([8, 8]);
+    const gamma = tf.add(randomTensor([8]), 1);
+    const beta = randomTensor([8]);
+    // Weighted, so that the inner loss is not invariant to the normalization (a plain Σ y² nearly is).
+    const d = randomTensor([4, 8]);
+    const penalty = (bn: (z: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) =>
+      tf.grad((weights: tf.Tensor) => {
+        const gx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.square(bn(tf.matMul(input, weights))), d)))(a);
+        return tf.sum(tf.square(gx));
+      })(b);
+    const stockBn = (z: tf.Tensor) => {
+      const { mean, variance } = tf.moments(z, [0]);
+      return tf.batchNorm(z, mean, variance, beta, gamma, 1e-3);
+    };
+    const expected = await onStockCpu([x, w], penalty(stockBn));
+    registerTrainingKernels({ backends: ['wasm'] });
+    const fusedBn = (z: tf.Tensor) =>
+      (
+        tf
+          .engine()
+          .runKernel(
+            'GanBatchNormTraining',
+            { x: z, scale: gamma, offset: beta },
+            { varianceEpsilon: 1e-3 },
+          ) as tf.Tensor[]
+      )[0]!;
+    const actual = penalty(fusedBn)(x, w);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-3);
+    tf.dispose([x, w, gamma, beta, d, actual, expected]);
+  });
+
   it("differentiates a batch-norm gradient again through tfjs's own gradient", async () => {
     const x = randomTensor([4, 8]);
     const w = randomTensor([8, 8]);

@@ -65,6 +65,7 @@ export const greaterThan: Bytes = simd(0x44); // f32x4.gt
 export const bitselect: Bytes = simd(0x52);
 export const promoteLow: Bytes = simd(0x5f); // f64x2.promote_low_f32x4
 export const addF64: Bytes = simd(0xf0); // f64x2.add
+export const mulF64: Bytes = simd(0xf2); // f64x2.mul
 export const mulI32: Bytes = [0x6c];
 export const splat: Bytes = simd(19); // f32x4.splat
 export const sqrt: Bytes = simd(227);

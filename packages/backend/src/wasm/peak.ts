@@ -75,10 +75,12 @@ export interface SimdPeak {
 
 /**
  * Measures the WebAssembly SIMD peak of the calling thread for about `seconds` (split between the two figures); run
- * it on several threads at once to get the whole machine's. Needs relaxed SIMD for the `fma` figure (Node 20:
+ * it on several threads at once to get the whole machine's, with `beforeTiming` a barrier between them (it is called
+ * before each timed part, after the warm-up). Needs relaxed SIMD for the `fma` figure (Node 20:
  * `enableRelaxedSimd()` first); without it `fmaGflops` is NaN.
  */
-export function simdPeak(seconds = 1): SimdPeak {
+export function simdPeak(seconds = 1, options: { beforeTiming?: () => void } = {}): SimdPeak {
+  const sync = options.beforeTiming ?? (() => {});
   const memory = new WebAssembly.Memory({ initial: 4 });
   const fused = hasRelaxedSimd();
   let fmaGflops = Number.NaN;
@@ -86,7 +88,7 @@ export function simdPeak(seconds = 1): SimdPeak {
     const fma = new WebAssembly.Instance(new WebAssembly.Module(assemble(false, [fmaFunction()]) as BufferSource), {
       env: { memory },
     }).exports.fma as (iterations: number, out: number) => void;
-    fmaGflops = rate(seconds / 2, (n) => fma(n, 0), chains * 8);
+    fmaGflops = rate(seconds / 2, (n) => fma(n, 0), chains * 8, sync);
   }
   const exports = new WebAssembly.Instance(
     new WebAssembly.Module(assemble(false, gemmFunctions(fused)) as BufferSource),
@@ -103,12 +105,16 @@ export function simdPeak(seconds = 1): SimdPeak {
       for (let r = 0; r < n; r++) micro(ap, bp, kc, c, 32, 1);
     },
     4 * 8 * kc * 2,
+    sync,
   );
   return { fmaGflops, microGflops, fused };
 }
 
-/** GFLOP/s of `run(n)` (doing `flopsPerUnit` × n), n grown until one call takes ≥ 50 ms, best of the calls in `seconds`. */
-function rate(seconds: number, run: (n: number) => void, flopsPerUnit: number): number {
+/**
+ * GFLOP/s of `run(n)` (doing `flopsPerUnit` × n), n grown until one call takes ≥ 50 ms, best of the calls in
+ * `seconds` after `sync()` (where threads measured together wait for each other, so that every call overlaps theirs).
+ */
+function rate(seconds: number, run: (n: number) => void, flopsPerUnit: number, sync: () => void): number {
   let n = 1000;
   for (;;) {
     const start = performance.now();
@@ -116,6 +122,7 @@ function rate(seconds: number, run: (n: number) => void, flopsPerUnit: number): 
     if (performance.now() - start >= 50) break;
     n *= 2;
   }
+  sync();
   let best = 0;
   const until = performance.now() + seconds * 1000;
   do {

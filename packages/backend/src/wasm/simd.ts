@@ -29,6 +29,7 @@ import {
   memoryCopy,
   memoryFill,
   mul,
+  mulF64,
   mulI32,
   promoteLow,
   set,
@@ -298,6 +299,80 @@ function accumulateFunction(): FunctionDef {
   };
 }
 
+/**
+ * `sumRowsSquares(source, count, columns, sums)`: adds the rows of the `[count / columns, columns]` float32 matrix at
+ * `source`, and the squares of its values, into the float64 `sums[2 · columns]` (first all Σ x, then all Σ x²), each
+ * value promoted to float64 before it is squared; `columns` and `count` multiples of 4.
+ */
+function sumRowsSquaresFunction(): FunctionDef {
+  const [source, count, columns, sums] = [0, 1, 2, 3];
+  const [endOffset, rowEnd, acc, secondHalf] = [4, 5, 6, 7];
+  const [x, low, high] = [8, 9, 10];
+  // sums[…] += value (a float64 pair) at `offset` of the first (Σ x) or second (Σ x²) table.
+  const accumulate = (second: boolean, value: Code, offset: number): Code => {
+    const address: Code = second ? [get(acc), get(secondHalf), addI32] : [get(acc)];
+    return [address, address, loadAt(offset), value, addF64, storeAt(offset)];
+  };
+  return {
+    name: 'sumRowsSquares',
+    params: [i32, i32, i32, i32],
+    locals: [
+      [4, i32],
+      [3, v128],
+    ],
+    body: [
+      [get(source), bytesOf(count), addI32, set(endOffset)],
+      [get(columns), constI32(3), shlI32, set(secondHalf)], // columns float64 values, in bytes
+      walkRows(
+        source,
+        endOffset,
+        rowEnd,
+        bytesOf(columns),
+        [get(sums), set(acc)],
+        [
+          [get(source), load, tee(x), promoteLow, set(low), get(x), get(x), highHalfToLow, promoteLow, set(high)],
+          accumulate(false, get(low), 0),
+          accumulate(false, get(high), 16),
+          accumulate(true, [get(low), get(low), mulF64], 0),
+          accumulate(true, [get(high), get(high), mulF64], 16),
+          [get(acc), constI32(32), addI32, set(acc)],
+        ],
+      ),
+    ],
+  };
+}
+
+/**
+ * `batchNormTrainingDx(dy, x, out, count, channels, params)`: out = a·dy + b·(x − μ) + c per channel, over `count`
+ * values of `channels` channels (both multiples of 4); `params` holds a, b, μ and c, `channels` values each, one after
+ * the other (the whole batch-norm input gradient, the part through the batch statistics included).
+ */
+function batchNormTrainingDxFunction(): FunctionDef {
+  const [dy, x, out, count, channels, params] = [0, 1, 2, 3, 4, 5];
+  const [endOffset, rowEnd, q, channelBytes] = [6, 7, 8, 9];
+  const param = (k: number): Code => [get(q), get(channelBytes), constI32(k), mulI32, addI32, load];
+  return {
+    name: 'batchNormTrainingDx',
+    params: [i32, i32, i32, i32, i32, i32],
+    locals: [[4, i32]],
+    body: [
+      [get(dy), bytesOf(count), addI32, set(endOffset), bytesOf(channels), set(channelBytes)],
+      walkRows(
+        dy,
+        endOffset,
+        rowEnd,
+        get(channelBytes),
+        [get(params), set(q)],
+        [
+          [get(out), param(0), get(dy), load, mul, param(1), get(x), load, param(2), sub, mul, add, param(3), add],
+          [store, get(out), constI32(16), addI32, set(out), get(x), constI32(16), addI32, set(x)],
+          [get(q), constI32(16), addI32, set(q)],
+        ],
+      ),
+    ],
+  };
+}
+
 /** `copyBytes(target, source, bytes)`: memmove within the heap (bulk memory's `memory.copy`). */
 function copyBytesFunction(): FunctionDef {
   return { name: 'copyBytes', params: [i32, i32, i32], locals: [], body: [get(0), get(1), get(2), memoryCopy] };
@@ -335,6 +410,8 @@ export interface SimdKernels {
   scaleChannels(x: number, out: number, count: number, channels: number, factors: number): void;
   accumulate(source: number, target: number, count: number): void;
   addChannels(x: number, out: number, count: number, channels: number, values: number): void;
+  sumRowsSquares(source: number, count: number, columns: number, sums: number): void;
+  batchNormTrainingDx(dy: number, x: number, out: number, count: number, channels: number, params: number): void;
   /** Byte offsets and a byte count; any sizes, overlapping or not. */
   copyBytes(target: number, source: number, bytes: number): void;
   zeroBytes(target: number, bytes: number): void;
@@ -365,6 +442,8 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
       channelwiseFunction('addChannels', add),
       copyBytesFunction(),
       zeroBytesFunction(),
+      sumRowsSquaresFunction(),
+      batchNormTrainingDxFunction(),
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
