@@ -13,12 +13,15 @@ import { enableRelaxedSimd, simdPeak } from '@gan/backend';
 /** Runs simdPeak on `threads` threads at once; per thread and summed GFLOP/s. */
 export async function measureSimdPeak(threads = os.cpus().length, seconds = 2) {
   await enableRelaxedSimd();
+  // A barrier in shared memory: every thread starts each timed part together, so each figure is measured while the
+  // other threads run too (a core's share of the machine, not its speed alone).
+  const barrier = new Int32Array(new SharedArrayBuffer(8));
   const results = await Promise.all(
     Array.from(
       { length: threads },
       () =>
         new Promise((resolve, reject) => {
-          const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { seconds } });
+          const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { seconds, barrier, threads } });
           worker.once('message', resolve);
           worker.once('error', reject);
         }),
@@ -30,7 +33,18 @@ export async function measureSimdPeak(threads = os.cpus().length, seconds = 2) {
 
 if (!isMainThread) {
   await enableRelaxedSimd();
-  parentPort.postMessage(simdPeak(workerData.seconds));
+  const { barrier, threads, seconds } = workerData;
+  let round = 0;
+  const beforeTiming = () => {
+    round += 1;
+    // barrier[0]: threads arrived at this round's barrier so far (rounds counted in barrier[1])
+    if (Atomics.add(barrier, 0, 1) === round * threads - 1) {
+      Atomics.store(barrier, 1, round);
+      Atomics.notify(barrier, 1);
+    }
+    while (Atomics.load(barrier, 1) < round) Atomics.wait(barrier, 1, round - 1, 100);
+  };
+  parentPort.postMessage(simdPeak(seconds, { beforeTiming }));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
