@@ -232,6 +232,27 @@ describe('the built playground in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("on the cross-origin-isolated page, splits the image task's matrix products over ≥ 2 threads (Web Workers)", async (context) => {
+    const where = await page.evaluate(() => ({
+      isolated: self.crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
+    }));
+    expect(where.isolated).toBe(true);
+    context.skip(
+      where.cores < 2,
+      `the browser reports navigator.hardwareConcurrency = ${where.cores}: one core, so one thread`,
+    );
+    await setUp('wasm', 'dcgan-mnist', 8, 'shapes');
+    // The summary @gan/backend's wasm probe gives, shown under the stats.
+    const reason = await text('#backend-reason');
+    const threads = Number(/matrix products: (?:FMA|SIMD) on (\d+) threads?/.exec(reason)?.[1]);
+    expect(threads, reason).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 2; i++) await singleStep();
+    expect(await stepCount()).toBe(2);
+    for (const loss of [await text('#d-loss'), await text('#g-loss')]) expect(Number.isFinite(Number(loss))).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('trains the MNIST DCGAN on PNG files picked on the page: counts them, names the broken one, one step changes the grid', async () => {
     await page.selectOption('#task', 'dcgan-mnist');
     await page.selectOption('#dataset', 'files');

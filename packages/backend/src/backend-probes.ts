@@ -1,7 +1,7 @@
 import { GanError, importOptional } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from './register-training-kernels.js';
-import { gemmFor } from './wasm/gemm.js';
+import { gemmFor, startGemmWorkers } from './wasm/gemm.js';
 import { enableRelaxedSimd, hasRelaxedSimd } from './wasm/relaxed-simd.js';
 import { enableWasmThreads } from './wasm/threads.js';
 
@@ -253,6 +253,17 @@ const webgl: Probe = async ({ allowSoftwareAdapter }) => {
   return { name: 'webgl', detail: `WebGL on ${renderer}`, kernels: [] };
 };
 
+/**
+ * Threads for the wasm matrix products in a browser: one per core (`navigator.hardwareConcurrency`, at most 8) for
+ * `'auto'`. Not tfjs's own XNNPACK count, which it caps at half the cores (it assumes two hardware threads a core),
+ * so 1 on a 2-core machine.
+ */
+function browserThreads(wasmThreads: ProbeOptions['wasmThreads']): number {
+  if (wasmThreads === false) return 1;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(8, Math.floor(wasmThreads === 'auto' ? cores : wasmThreads)));
+}
+
 const wasmHint = 'Install "@tensorflow/tfjs-backend-wasm" (no native build needed).';
 
 const wasm: Probe = async ({ wasmThreads, relaxedSimd, trainingKernels, log }) => {
@@ -278,6 +289,13 @@ const wasm: Probe = async ({ wasmThreads, relaxedSimd, trainingKernels, log }) =
   await activate('wasm', wasmHint);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
   const threads = module.getThreadsCount();
+  if (!isNode() && trainingKernels) {
+    // Node's matrix-product workers start with its threaded backend (enableWasmThreads). In a browser tfjs runs its
+    // threaded build by itself where the page is cross-origin isolated; the products get their workers here.
+    const wanted = browserThreads(wasmThreads);
+    const workers = await startGemmWorkers(tf.engine().backend, wanted - 1);
+    log(`wasm: matrix products on ${workers + 1} of ${wanted} threads wanted`);
+  }
   const gemm = trainingKernels ? gemmFor(tf.engine().backend) : null;
   const products =
     gemm === null

@@ -20,8 +20,10 @@ export interface InitBackendConfig {
    */
   allowSoftwareAdapter?: boolean;
   /**
-   * Threads for the wasm backend in Node (see `enableWasmThreads`); `false` keeps tfjs's
-   * single-threaded default. Defaults to `'auto'` (one per CPU core, at most 8).
+   * Threads for the wasm backend in Node (see `enableWasmThreads`), and for the wasm training kernels' matrix
+   * products in Node and in browsers (where tfjs runs its threaded build on cross-origin-isolated pages, and the
+   * products get Web Workers when training runs in a Web Worker); `false` keeps one thread. Defaults to `'auto'`
+   * (one per CPU core, at most 8).
    */
   wasmThreads?: number | 'auto' | false;
   /**

@@ -1,12 +1,15 @@
+import { resolveObjectURL } from 'node:buffer';
+import { Worker as NodeWorker } from 'node:worker_threads';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRandom } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
 import { assemble } from './assembler.js';
 import { gemmFor, setGemmEnabled, startGemmWorkers } from './gemm.js';
 import { gemmFunctions, gemmScratchBytes, KC, NC } from './gemm-generator.js';
+import { startWebWorker } from './gemm-workers.js';
 import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
 
 const random = createRandom(11);
@@ -25,6 +28,47 @@ function fakeBackend(shared: boolean, pages = 2000) {
   };
   const backend = { wasm: { wasmMemory: memory, _malloc: malloc, _free: () => {} } } as unknown as tf.KernelBackend;
   return { memory, malloc, backend };
+}
+
+/**
+ * Enough of a browser's `Worker` for `startGemmWorkers`' browser path, made of a Node worker thread: it reads the
+ * Blob URL's source, gives it a `self` with `onmessage` and `postMessage`, and runs it.
+ */
+class NodeWebWorker {
+  /** How many were made. */
+  static made = 0;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message: string; preventDefault(): void }) => void) | null = null;
+  private readonly thread: NodeWorker;
+  private readonly loaded: Promise<void>;
+
+  constructor(url: string) {
+    NodeWebWorker.made++;
+    this.thread = new NodeWorker(
+      `const { parentPort } = require('node:worker_threads');
+      globalThis.self = globalThis;
+      self.postMessage = (message) => parentPort.postMessage(message);
+      parentPort.once('message', (source) => {
+        (0, eval)(source);
+        parentPort.on('message', (data) => self.onmessage?.({ data }));
+      });`,
+      { eval: true },
+    );
+    this.thread.unref();
+    this.thread.on('message', (data) => this.onmessage?.({ data }));
+    this.thread.on('error', (error) => this.onerror?.({ message: error.message, preventDefault: () => {} }));
+    const blob = resolveObjectURL(url);
+    if (blob === undefined) throw new Error(`no Blob at ${url}`);
+    this.loaded = blob.text().then((source) => this.thread.postMessage(source));
+  }
+
+  postMessage(data: unknown): void {
+    void this.loaded.then(() => this.thread.postMessage(data));
+  }
+
+  terminate(): void {
+    void this.thread.terminate();
+  }
 }
 
 interface Operands {
@@ -188,6 +232,56 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     const o = operands(heap, m, n, k, false, false, 0);
     gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
     expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+  });
+
+  it("starts Node workers in Node, even where a global Worker exists (tfjs-wasm's threaded build defines one)", async () => {
+    const scope = globalThis as { Worker?: unknown };
+    const before = scope.Worker;
+    scope.Worker = NodeWebWorker;
+    try {
+      const heap = fakeBackend(true, 100);
+      expect(await startGemmWorkers(heap.backend, 1)).toBe(1);
+      expect(NodeWebWorker.made).toBe(0);
+    } finally {
+      scope.Worker = before;
+    }
+  });
+
+  it('starts browser workers (Web Workers from a Blob URL, data by postMessage), with the same result', async () => {
+    const scope = globalThis as { Worker?: unknown };
+    const before = scope.Worker;
+    scope.Worker = NodeWebWorker;
+    try {
+      const heap = fakeBackend(true, 4000);
+      expect(await startGemmWorkers(heap.backend, 2, startWebWorker)).toBe(2);
+      expect(NodeWebWorker.made).toBe(2);
+      const gemm = gemmFor(heap.backend)!;
+      expect(gemm.threads).toBe(3);
+      for (const [m, n, k] of [
+        [40, 300, 200],
+        [300, 24, 320],
+      ] as const) {
+        const o = operands(heap, m, n, k, true, false, 2);
+        gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
+        expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+      }
+    } finally {
+      scope.Worker = before;
+    }
+  });
+
+  it("starts no workers where the calling thread may not block (a page's main thread), nor off a shared heap", async () => {
+    const wait = vi.spyOn(Atomics, 'wait').mockImplementation(() => {
+      throw new TypeError('Atomics.wait cannot be called in this context');
+    });
+    try {
+      const heap = fakeBackend(true, 100);
+      expect(await startGemmWorkers(heap.backend, 1)).toBe(0);
+      expect(gemmFor(heap.backend)?.threads).toBe(1);
+    } finally {
+      wait.mockRestore();
+    }
+    expect(await startGemmWorkers(fakeBackend(false, 100).backend, 1)).toBe(0);
   });
 
   it('is not offered off a wasm heap, or when turned off', () => {

@@ -2,6 +2,18 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { phase } from '../phase-timing.js';
 import { assemble } from './assembler.js';
 import { gemmFunctions, gemmScratchBytes } from './gemm-generator.js';
+import {
+  argumentsAt,
+  canBlock,
+  controlWords,
+  doneWord,
+  elapsedWord,
+  failedWord,
+  type GemmWorker,
+  type GemmWorkerStarter,
+  gemmWorkerStarter,
+  jobWord,
+} from './gemm-workers.js';
 import { isShared, type TfjsWasmBackend, wasmMemoryOf } from './internals.js';
 
 /**
@@ -31,48 +43,6 @@ export interface Gemm {
 }
 
 type GemmExport = (...args: number[]) => void;
-
-/** One worker and the shared words it is driven through (see `workerSource`). */
-interface GemmWorker {
-  control: Int32Array;
-  sequence: number;
-  terminate(): void;
-}
-
-// control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
-// job failed, control[3]: how long it took in µs, control[4 …]: the 13 arguments of `gemm`.
-const jobWord = 0;
-const doneWord = 1;
-const failedWord = 2;
-const elapsedWord = 3;
-const argumentsAt = 4;
-const controlWords = argumentsAt + 13;
-
-// Self-contained (it runs in a worker made from this string): waits for a job, runs `gemm`, says it is done.
-const workerSource = `
-const { workerData, parentPort } = require('node:worker_threads');
-const { module, memory, control } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
-const words = new Int32Array(control);
-let seen = Atomics.load(words, ${jobWord});
-parentPort.postMessage('ready');
-for (;;) {
-  Atomics.wait(words, ${jobWord}, seen);
-  seen = Atomics.load(words, ${jobWord});
-  if (seen < 0) break;
-  let failed = 0;
-  const started = performance.now();
-  try {
-    gemm(${Array.from({ length: 13 }, (_, i) => `words[${argumentsAt + i}]`).join(', ')});
-  } catch (error) {
-    failed = 1;
-  }
-  Atomics.store(words, ${elapsedWord}, Math.round((performance.now() - started) * 1000));
-  Atomics.store(words, ${failedWord}, failed);
-  Atomics.store(words, ${doneWord}, seen);
-  Atomics.notify(words, ${doneWord});
-}
-`;
 
 interface HeapGemm {
   module: WebAssembly.Module;
@@ -269,55 +239,34 @@ function learnSpeeds(speeds: number[], jobs: number[][], elapsedMicros: number[]
 }
 
 /**
- * Gives the heap of a wasm backend `count` worker threads for {@link gemmFor}'s products (Node only, and only a
- * shared heap: tfjs-wasm's threaded build). Resolves to the workers the heap now has (0 where none can start); the
- * workers are unreferenced, so they do not keep Node alive.
+ * Gives the heap of a wasm backend `count` worker threads for {@link gemmFor}'s products: only a shared heap
+ * (tfjs-wasm's threaded build: Node with `enableWasmThreads`, or a cross-origin-isolated page) and only where the
+ * calling thread may block in `Atomics.wait` (Node, a Web Worker; not a page's main thread). Node gets worker_threads,
+ * unreferenced so that they do not keep it alive; browsers get Web Workers made from a Blob URL. Resolves to the
+ * workers the heap now has: 0 where none can start, and on any failure, so products run on the calling thread.
+ * `starter` replaces the environment's way of starting a worker (tests run the browser one in Node with it).
  */
-export async function startGemmWorkers(backend: tf.KernelBackend, count: number): Promise<number> {
+export async function startGemmWorkers(
+  backend: tf.KernelBackend,
+  count: number,
+  starter?: GemmWorkerStarter,
+): Promise<number> {
   const memory = wasmMemoryOf(backend);
-  if (memory === null || !isShared(memory) || count < 1) return 0;
+  if (memory === null || !isShared(memory) || count < 1 || !canBlock()) return 0;
   const heap = heapGemm(memory);
   if (heap === null) return 0;
   if (heap.workers.length > 0) return heap.workers.length;
-  let workerThreads: typeof import('node:worker_threads');
-  try {
-    workerThreads = await import('node:worker_threads');
-  } catch {
-    return 0;
-  }
+  const start = starter ?? (await gemmWorkerStarter());
+  if (start === null) return 0;
   const started = await Promise.all(
-    Array.from({ length: count }, async (): Promise<GemmWorker | null> => {
-      const control = new Int32Array(new SharedArrayBuffer(controlWords * 4));
-      try {
-        const worker = new workerThreads.Worker(workerSource, {
-          eval: true,
-          workerData: { module: heap.module, memory, control: control.buffer },
-        });
-        await new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-          worker.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-        });
-        worker.on('error', () => {}); // a failure shows as a job that never finishes; see workerTimeoutMs
-        worker.unref();
-        return {
-          control,
-          sequence: 0,
-          terminate: () => {
-            Atomics.store(control, jobWord, -1);
-            Atomics.notify(control, jobWord);
-            void worker.terminate();
-          },
-        };
-      } catch {
-        return null;
-      }
-    }),
+    Array.from({ length: count }, () =>
+      start({ module: heap.module, memory, control: new SharedArrayBuffer(controlWords * 4) }).catch(() => null),
+    ),
   );
   const workers = started.filter((w): w is GemmWorker => w !== null);
-  if (workers.length < count) {
+  if (workers.length < count || heap.workers.length > 0) {
     for (const worker of workers) worker.terminate();
-    return 0;
+    return heap.workers.length;
   }
   heap.workers.push(...workers);
   heap.speeds = heap.workers.map(() => 1).concat(1);
