@@ -4,14 +4,14 @@
 // (im2col, col2im, the SIMD product; @gan/backend's startPhaseTiming) and what is left between kernels (tfjs's own
 // bookkeeping: the tape, gradient functions, allocation, disposal).
 //
-//   npm run build && node bench/profile/step-profile.mjs [--model dcgan64|dcgan-mnist] [--batch 64] [--steps 3]
+//   npm run build && node bench/profile/step-profile.mjs [--model dcgan64|dcgan-mnist|quickstart] [--batch 64] [--steps 3]
 //                                                         [--json out.json]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels, startPhaseTiming, stopPhaseTiming } from '@gan/backend';
 import { createRandom } from '@gan/core';
-import { dcgan, dcganMnist } from '@gan/models';
+import { createGan, dcgan, dcganMnist } from '@gan/models';
 import { createGanTrainer } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -30,7 +30,12 @@ const steps = Number(values.steps);
 const chosen = await initBackend();
 registerTrainingKernels();
 const { generator, discriminator, info } =
-  values.model === 'dcgan-mnist' ? dcganMnist({ seed: 1 }) : dcgan({ imageSize: 64, seed: 1 });
+  values.model === 'dcgan-mnist'
+    ? dcganMnist({ seed: 1 })
+    : values.model === 'quickstart'
+      ? // gan train's quick-start preset: the conditional tutorial DCGAN at 32×32, ngf = ndf = 16, six classes
+        createGan('cgan', { variant: 'tutorial', imageSize: 32, channels: 1, ngf: 16, ndf: 16, numClasses: 6, seed: 1 })
+      : dcgan({ imageSize: 64, seed: 1 });
 const random = createRandom(0);
 const trainer = createGanTrainer({
   generator,
@@ -42,8 +47,15 @@ const real = tf.tensor(
   random.uniform(batch * info.imageShape.reduce((a, b) => a * b, 1), info.outputRange[0], info.outputRange[1]),
   [batch, ...info.imageShape],
 );
+const labels = info.conditional
+  ? tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % info.numClasses),
+      'int32',
+    )
+  : undefined;
+const realBatch = labels === undefined ? { x: real } : { x: real, labels };
 const step = async () => {
-  await trainer.discriminatorStep({ x: real });
+  await trainer.discriminatorStep(realBatch);
   await trainer.generatorStep(batch);
 };
 
@@ -103,7 +115,7 @@ for (const name of Object.keys(convRole)) {
     },
   });
 }
-const dStep = () => trainer.discriminatorStep({ x: real });
+const dStep = () => trainer.discriminatorStep(realBatch);
 const gStep = () => trainer.generatorStep(batch);
 
 await step();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNormalization } from './batch-normalization.js';
 import { ConditionalBatchNorm } from './conditional-batch-norm.js';
+import { Conv2D } from './conv2d.js';
 import { LabelMap } from './label-map.js';
 import { MinibatchStdDev } from './minibatch-std-dev.js';
 import { OneHot } from './one-hot.js';
@@ -16,10 +17,12 @@ import { SpectralDense } from './spectral-dense.js';
  */
 export function registerLayers(): void {
   tf.serialization.registerClass(LabelMap);
-  // Under tfjs-layers' own class name: saved batch-norm layers load as ours (the same layer, a faster training path).
+  // Under tfjs-layers' own class names: saved batch-norm and convolution layers load as ours (the same layers, with
+  // a faster training path).
   tf.serialization.registerClass(
     BatchNormalization as unknown as tf.serialization.SerializableConstructor<BatchNormalization>,
   );
+  tf.serialization.registerClass(Conv2D as unknown as tf.serialization.SerializableConstructor<Conv2D>);
   tf.serialization.registerClass(OneHot);
   tf.serialization.registerClass(SpectralDense);
   tf.serialization.registerClass(SpectralConv2D);

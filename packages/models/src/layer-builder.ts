@@ -1,5 +1,5 @@
 import type { Random } from '@gan/core';
-import { batchNormalization, dcganGammaInitializer, dcganWeightInitializer } from '@gan/layers';
+import { batchNormalization, conv2d, dcganGammaInitializer, dcganWeightInitializer } from '@gan/layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 type Layer = InstanceType<typeof tfl.layers.Layer>;
@@ -49,7 +49,8 @@ export function layerBuilder(random: Random): LayerBuilder {
   return {
     dense: (units, useBias = true) =>
       tfl.layers.dense({ units, useBias, kernelInitializer: kernel(), biasInitializer: 'zeros' }),
-    conv: (options) => tfl.layers.conv2d(conv(options)),
+    // @gan/layers' Conv2D: tfjs's layer, trained without the input gradients nothing needs (see there).
+    conv: (options) => conv2d(conv(options)),
     convTranspose: (options) => tfl.layers.conv2dTranspose(conv(options)),
     // @gan/layers' BatchNormalization: tfjs's layer with a one-kernel training path where the backend has it.
     batchNorm: () =>

@@ -1,0 +1,79 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Conv2D, conv2d } from './conv2d.js';
+import { registerLayers } from './register.js';
+import { roundTrip } from './testing/helpers.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  registerLayers();
+});
+
+/** The layer's output and its kernel's gradient for a fixed input, and the kernels that gradient ran. */
+async function trainingPass(layer: tfl.layers.Layer, x: tf.Tensor) {
+  const variable = layer.trainableWeights[0]!.read() as tf.Variable;
+  let y: tf.Tensor | undefined;
+  const profile = await tf.profile(() => {
+    const { grads } = tf.variableGrads(() => {
+      y = tf.keep(layer.apply(x, { training: true }) as tf.Tensor);
+      return tf.sum(tf.square(y));
+    }, [variable]);
+    tf.keep(grads[variable.name]!);
+    return grads[variable.name]!;
+  });
+  return { y: y!, kernels: profile.kernelNames, gradient: profile.result as tf.Tensor };
+}
+
+describe('Conv2D', () => {
+  it("is tfjs's layer under its class name and config, and a saved stock layer loads as it", async () => {
+    const options = { filters: 3, kernelSize: 4, strides: 2, padding: 'same' as const, useBias: false };
+    const ours = conv2d(options);
+    expect(Conv2D.className).toBe('Conv2D');
+    expect(ours.getConfig()).toEqual({ ...tfl.layers.conv2d(options).getConfig(), name: ours.name });
+    const model = tfl.sequential({ layers: [tfl.layers.conv2d({ ...options, inputShape: [8, 8, 2] })] });
+    const { loaded } = await roundTrip(model);
+    expect(loaded.layers[0]).toBeInstanceOf(Conv2D);
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('trains a bias-free linear convolution to the same values and kernel gradient, without the unneeded input gradient', async () => {
+    const options = { filters: 3, kernelSize: 4, strides: 2, padding: 'same' as const, useBias: false };
+    const x = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 7);
+    const ours = conv2d(options);
+    const stock = tfl.layers.conv2d(options);
+    ours.build([null, 8, 8, 2]);
+    stock.build([null, 8, 8, 2]);
+    stock.setWeights(ours.getWeights());
+    const a = await trainingPass(ours, x);
+    const b = await trainingPass(stock, x);
+    expect(Array.from(a.y.dataSync())).toEqual(Array.from(b.y.dataSync()));
+    const [ga, gb] = [a.gradient.dataSync(), b.gradient.dataSync()];
+    for (let i = 0; i < gb.length; i++) expect(ga[i]).toBeCloseTo(gb[i]!, 4);
+    // The stock layer's fused op computes the input's gradient too; the input is no variable here.
+    expect(b.kernels).toContain('Conv2DBackpropInput');
+    expect(a.kernels).not.toContain('Conv2DBackpropInput');
+    tf.dispose([x, a.y, b.y, a.gradient, b.gradient]);
+  });
+
+  it('keeps the stock code with a bias or an activation (the same kernels as the stock layer)', async () => {
+    const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 8);
+    for (const options of [
+      { filters: 2, kernelSize: 3, useBias: true },
+      { filters: 2, kernelSize: 3, useBias: false, activation: 'relu' as const },
+    ]) {
+      const ours = conv2d(options);
+      const stock = tfl.layers.conv2d(options);
+      ours.build([null, 6, 6, 2]);
+      stock.build([null, 6, 6, 2]);
+      stock.setWeights(ours.getWeights());
+      const a = await trainingPass(ours, x);
+      const b = await trainingPass(stock, x);
+      expect(a.kernels).toEqual(b.kernels);
+      tf.dispose([a.y, a.gradient, b.y, b.gradient]);
+    }
+    x.dispose();
+  });
+});
