@@ -66,7 +66,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   registerTrainingKernels();
   progress.message(`backend: ${verbose ? backend.reason : backend.summary}`);
   if (settings.preset !== undefined) {
-    progress.message(`preset: ${settings.preset} (${describePreset(settings.preset)})`);
+    progress.message(`preset: ${settings.preset} (${describePreset(settings.preset, values)})`);
   }
 
   const data = await loadData(settings.dataSpec, {

@@ -505,16 +505,24 @@ export const presets = {
     'image-size': 32,
     ngf: 16,
     ndf: 16,
-    epochs: 20,
+    epochs: 26,
     'batch-size': 32,
     lr: 5e-4,
   },
 } as const satisfies Record<string, Record<string, unknown>>;
 export type PresetName = keyof typeof presets;
 
-/** What a preset is, as the flags it stands for. */
-export function describePreset(name: PresetName): string {
+/**
+ * What a preset is, as the flags it stands for; with `given` (the command line's flags), a flag given another value
+ * shows that value and the preset's: `--epochs 10 (preset: 26)`.
+ */
+export function describePreset(name: PresetName, given: Record<string, unknown> = {}): string {
   return Object.entries(presets[name])
-    .map(([flag, value]) => `--${flag} ${value}`)
+    .map(([flag, value]) => {
+      const own = given[flag];
+      return own === undefined || String(own) === String(value)
+        ? `--${flag} ${value}`
+        : `--${flag} ${String(own)} (preset: ${value})`;
+    })
     .join(' ');
 }
