@@ -54,11 +54,11 @@ if (!isMainThread) {
   });
   const peak = await measureSimdPeak(Number(values.threads), Number(values.seconds));
   console.log(`${peak.threads} × ${os.cpus()[0]?.model}, node ${process.version}`);
-  peak.perThread.forEach((r, i) =>
+  for (const [i, r] of peak.perThread.entries()) {
     console.log(
       `  thread ${i + 1}: fma ${r.fmaGflops.toFixed(1)} GFLOP/s, product tile ${r.microGflops.toFixed(1)} GFLOP/s`,
-    ),
-  );
+    );
+  }
   console.log(
     `all threads: fma ${peak.fmaGflops.toFixed(1)} GFLOP/s, product tile ${peak.microGflops.toFixed(1)} GFLOP/s`,
   );

@@ -89,7 +89,7 @@ const convRole = {
     const layer = layerOfFilter(inputs.filter);
     return layer === undefined ? undefined : `${layer.name}: ${layer.net === 'G' ? 'forward' : 'input gradient'}`;
   },
-  Conv2DBackpropFilter: (_inputs, attrs, output) => {
+  Conv2DBackpropFilter: (_inputs, _attrs, output) => {
     const shape = output.shape.join(',');
     const layer = convLayers.find((l) => l.net === training && l.variable.shape.join(',') === shape);
     return layer === undefined ? undefined : `${layer.name}: filter gradient`;
