@@ -85,6 +85,8 @@ let mnist: { images: Uint8Array; labels?: Uint8Array } | undefined;
 let imageFiles: DecodedImages | undefined;
 let host: SessionHost | undefined;
 let hostBackend: BackendOption | undefined;
+/** `?batch-norm=stock`: batch norm by tfjs's ops, not @gan/backend's kernel (the e2e suite's backend comparison). */
+const stockBatchNorm = new URLSearchParams(location.search).get('batch-norm') === 'stock';
 let configured = false;
 let running = false;
 let loaded: LoadedGenerator | undefined;
@@ -197,7 +199,7 @@ async function ensureHost(backend: BackendOption): Promise<SessionHost> {
   // tfjs' WebGL backend (and @gan/backend's probe) needs the document: that one trains on the page.
   host = backend === 'webgl' ? await pageHost(onEvent) : workerHost(onEvent);
   hostBackend = backend;
-  host.send({ type: 'init', backend });
+  host.send({ type: 'init', backend, stockBatchNorm });
   return host;
 }
 

@@ -34,7 +34,15 @@ export type TaskConfig =
 
 /** Page → session. */
 export type SessionCommand =
-  | { type: 'init'; backend: BackendOption }
+  | {
+      type: 'init';
+      backend: BackendOption;
+      /**
+       * Batch norm in training by tfjs's own ops instead of @gan/backend's `GanBatchNormTraining` kernel (the page's
+       * `?batch-norm=stock`): for comparing backends on the same arithmetic.
+       */
+      stockBatchNorm?: boolean;
+    }
   | {
       type: 'configure';
       task: TaskConfig;

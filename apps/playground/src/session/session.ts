@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-layers';
 import { initBackend } from '@gan/backend';
-import { createRandom, type Random } from '@gan/core';
+import { batchNormTrainingKernelName, createRandom, type Random } from '@gan/core';
 import type { ArrayDataset, Batch } from '@gan/data';
 import { cgan, dcganMnist, type GanModels, mlpGan } from '@gan/models';
 import { adam, createGanTrainer, type GanTrainer } from '@gan/train';
@@ -126,9 +126,13 @@ export function createSession(config: SessionConfig): Session {
     emit({ type: 'state', running: false });
   };
 
-  const init = async (backend: BackendOption) => {
+  const init = async (backend: BackendOption, stockBatchNorm = false) => {
     useBundledWasmFiles();
     const choice = await initBackend({ prefer: backend, allowSoftwareAdapter: backend !== 'auto' });
+    // @gan/layers' BatchNormalization runs tfjs's ops where the kernel is not registered.
+    if (stockBatchNorm && tf.getKernel(batchNormTrainingKernelName, choice.name) !== undefined) {
+      tf.unregisterKernel(batchNormTrainingKernelName, choice.name);
+    }
     const adapter = choice.name === 'webgpu' ? webgpuAdapter() : undefined;
     emit({ type: 'ready', backend: choice.name, reason: choice.reason, thread: config.thread, adapter });
   };
@@ -279,7 +283,7 @@ export function createSession(config: SessionConfig): Session {
   const execute = async (command: SessionCommand) => {
     switch (command.type) {
       case 'init':
-        return init(command.backend);
+        return init(command.backend, command.stockBatchNorm);
       case 'configure':
         return configure(command);
       case 'start':
