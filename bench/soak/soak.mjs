@@ -4,10 +4,13 @@
 // (tf.memory().numTensors), the backend's bytes (tf.memory().numBytes), the wasm heap and the process RSS.
 // Prints a Markdown table and whether anything grew more than 5 % after the first sample.
 //
-//   npm run build && node bench/soak/soak.mjs [--steps 10000] [--every 1000] [--warmup 1000] [--data ../shared/data/mnist]
+//   npm run build && node bench/soak/soak.mjs [--steps 10000] [--every 1000] [--warmup 1000] [--stall 10] [--data ../shared/data/mnist]
+//
+// --stall MINUTES: a watchdog thread ends the process (SIGABRT, with a line on stderr) when no step finishes for that long.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
 import { mnist } from '@gan/data/node';
 import { dcganMnist } from '@gan/models';
@@ -51,6 +54,27 @@ const measure = (step) => {
   );
 };
 
+// A watchdog on its own thread: a main thread stuck inside WebAssembly (a lock that is never released) runs no
+// timers, so a plain setTimeout could not notice. It reads the last finished step from shared memory and, after
+// --stall minutes (default 10) without a new one, says so on stderr and ends the process.
+const progress = new Int32Array(new SharedArrayBuffer(4));
+const stallMinutes = Number(args.stall ?? 10);
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+  const { writeSync } = require('node:fs');
+  const { progress, minutes } = workerData;
+  let seen = -1, since = Date.now();
+  setInterval(() => {
+    const step = Atomics.load(progress, 0);
+    if (step !== seen) { seen = step; since = Date.now(); return; }
+    if (Date.now() - since < minutes * 60_000) return;
+    writeSync(2, 'soak: no training step finished in ' + minutes + ' minutes (the last one: step ' + step + '); ' +
+      'the process is stuck. Stopping it (SIGABRT).\\n');
+    process.kill(process.pid, 'SIGABRT');
+  }, 5_000);`,
+  { eval: true, workerData: { progress, minutes: stallMinutes } },
+).unref();
+
 const controller = new AbortController();
 const start = performance.now();
 const stepsPerEpoch = Math.floor(data.size / 16);
@@ -72,6 +96,7 @@ const result = await trainGan({
     ...logger,
     onStepEnd: async (info) => {
       await logger.onStepEnd(info);
+      Atomics.store(progress, 0, info.globalStep);
       if (info.globalStep % every === 0) measure(info.globalStep);
       if (info.globalStep >= steps) controller.abort();
     },
