@@ -400,13 +400,19 @@ function batchNormTrainingGrad(call: BatchNormTrainingGradCall): tf.TensorInfo[]
   const count = tf.util.sizeFromShape(x.shape);
   const n = count / channels;
   const simd = channels % 4 === 0 && count > 0 ? simdKernelsFor(backend) : null;
+  // Every allocation before the first view: an allocation may grow the wasm memory, and growing a heap that is not
+  // shared (tfjs's builds without threads) detaches the typed arrays made before it.
+  const scratch = simd === null ? null : backend.makeOutput([4 * channels], 'float32');
+  const params = backend.makeOutput([4 * channels], 'float32');
+  const dScale = backend.makeOutput([channels], 'float32');
+  const dOffset = backend.makeOutput([channels], 'float32');
+  const dx = backend.makeOutput([...x.shape], 'float32');
   const [means, variances, scales] = [mean, variance, scale].map((t) => float32View(backend, t)) as Float32Array[];
   const dMeans = dMean === undefined ? null : float32View(backend, dMean);
   const dVariances = dVariance === undefined ? null : float32View(backend, dVariance);
   // S₁ and S₂ per channel, in float64
   let sums: Float64Array;
-  if (simd !== null) {
-    const scratch = backend.makeOutput([4 * channels], 'float32');
+  if (simd !== null && scratch !== null) {
     const heap = float32View(backend, scratch);
     const view = new Float64Array(heap.buffer, heap.byteOffset, 2 * channels);
     view.fill(0);
@@ -424,10 +430,7 @@ function batchNormTrainingGrad(call: BatchNormTrainingGradCall): tf.TensorInfo[]
     }
   }
   // dx = a·dy + b·(x − μ) + c per channel
-  const params = backend.makeOutput([4 * channels], 'float32');
   const table = float32View(backend, params);
-  const dScale = backend.makeOutput([channels], 'float32');
-  const dOffset = backend.makeOutput([channels], 'float32');
   const [dScales, dOffsets] = [dScale, dOffset].map((t) => float32View(backend, t)) as Float32Array[];
   for (let c = 0; c < channels; c++) {
     const r = 1 / Math.sqrt(variances![c]! + varianceEpsilon);
@@ -441,7 +444,6 @@ function batchNormTrainingGrad(call: BatchNormTrainingGradCall): tf.TensorInfo[]
     dScales![c] = r * s2;
     dOffsets![c] = s1;
   }
-  const dx = backend.makeOutput([...x.shape], 'float32');
   if (simd !== null) {
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
     simd.batchNormTrainingDx(at(dy), at(x), at(dx), count, channels, at(params));
