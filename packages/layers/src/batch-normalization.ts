@@ -25,12 +25,17 @@ interface Internals {
 }
 
 /**
- * tfjs-layers' `BatchNormalization`, the same layer (class name, config, weights, inference, moving averages), with
- * one change: in training, where the current backend has the `GanBatchNormTraining` kernel (`@gan/backend`'s
- * `registerTrainingKernels()` registers it for wasm), the normalization with the batch's statistics is that one kernel
- * and its gradient the whole batch-norm gradient in two passes, where the stock layer runs `moments` and `batchNorm`
- * (about twenty passes over the activations forward and backward). Elsewhere (other backends, an axis other than the
- * last, no γ or β, non-float32 input, or inside a gradient of a gradient) it runs the stock code.
+ * tfjs-layers' `BatchNormalization`, the same layer (class name, config, weights, inference), with two changes:
+ *
+ * - the moving variance averages each batch's unbiased variance (σ²·n / (n − 1) over the n values per channel), as
+ *   PyTorch's `BatchNorm` and TensorFlow's fused batch norm keep it; tfjs's stock layer averages the biased σ², which
+ *   at batch 128 in a dense layer makes the moving variance 0.8 % smaller than PyTorch's for the same training;
+ * - in training, where the current backend has the `GanBatchNormTraining` kernel (`@gan/backend`'s
+ *   `registerTrainingKernels()` registers it for wasm), the normalization with the batch's statistics is that one
+ *   kernel and its gradient the whole batch-norm gradient in two passes, where the stock layer runs `moments` and
+ *   `batchNorm` (about twenty passes over the activations forward and backward). Elsewhere (other backends, an axis
+ *   other than the last, no γ or β, non-float32 input, or inside a gradient of a gradient) it runs the stock code,
+ *   its moving variance then corrected to the unbiased one.
  *
  * `registerLayers()` (run when `@gan/layers` is imported) registers it under the class name `BatchNormalization`, so
  * `tf.loadLayersModel` builds it for saved batch-norm layers too, and models saved with it load anywhere as the stock
@@ -60,7 +65,7 @@ export class BatchNormalization extends StockClass {
       engine.state.gradientDepth > 1 ||
       tf.getKernel(batchNormTrainingKernelName, tf.getBackend()) === undefined
     ) {
-      return super.call(inputs, kwargs);
+      return training ? stockTraining(this, self, x, () => super.call(inputs, kwargs)) : super.call(inputs, kwargs);
     }
     const { gamma, beta, movingMean, movingVariance, momentum, epsilon } = self;
     return tf.tidy(() => {
@@ -71,10 +76,12 @@ export class BatchNormalization extends StockClass {
           { x, scale: gamma.read(), offset: beta.read() },
           { varianceEpsilon: epsilon },
         ) as tf.Tensor[];
-      // The moving averages as the stock layer updates them: v ← v − (v − batch value)·(1 − momentum).
+      // The moving averages as the stock layer updates them, v ← v − (v − batch value)·(1 − momentum), with the
+      // batch's unbiased variance, as PyTorch's BatchNorm (and TensorFlow's fused batch norm) keep it.
+      const unbiased = tf.mul(variance!, besselFactor(x, axis));
       for (const [variable, value] of [
         [movingMean, mean!],
-        [movingVariance, variance!],
+        [movingVariance, unbiased],
       ] as const) {
         tf.tidy(() => {
           const current = variable.read();
@@ -83,6 +90,37 @@ export class BatchNormalization extends StockClass {
       }
       return y!;
     });
+  }
+}
+
+/** n / (n − 1) for the n values each channel's statistics are taken over (1 where n is 1). */
+function besselFactor(x: tf.Tensor, axis: number): number {
+  const n = x.size / x.shape[axis]!;
+  return n > 1 ? n / (n - 1) : 1;
+}
+
+/**
+ * The stock layer's training call, its moving variance then moved to the unbiased batch variance: the stock layer
+ * averages the biased one, v ← m·v + (1 − m)·σ²; this makes it m·v + (1 − m)·σ²·n / (n − 1).
+ */
+function stockTraining(layer: tfl.layers.Layer, self: Internals, x: tf.Tensor, call: () => tf.Tensor | tf.Tensor[]) {
+  const rank = x.rank;
+  const axis = self.axis < 0 ? self.axis + rank : self.axis;
+  const variable = self.movingVariance as tfl.LayerVariable | undefined;
+  if (!layer.built || variable === undefined) return call();
+  const before = tf.clone(variable.read());
+  try {
+    const y = call();
+    const factor = besselFactor(x, axis);
+    if (factor !== 1) {
+      tf.tidy(() => {
+        const keep = tf.mul(before, self.momentum);
+        variable.write(tf.add(keep, tf.mul(tf.sub(variable.read(), keep), factor)));
+      });
+    }
+    return y;
+  } finally {
+    before.dispose();
   }
 }
 

@@ -50,10 +50,11 @@ describe('conditionalBatchNorm', () => {
     const out = layer.apply([x, labels], { training: true }) as tf.Tensor;
     expect(out.shape).toEqual([2, 1, 1, 2]);
     expectClose(out.dataSync(), [-1, -3, 0.5, 0]);
-    // Moving statistics: 0.9 · old + 0.1 · batch: mean 0.9·0 + 0.1·[2, 4] = [0.2, 0.4]; variance 0.9·1 + 0.1·[1, 4] = [1, 1.3].
+    // Moving statistics: 0.9 · old + 0.1 · batch, with the unbiased variance (n = 2: σ²·2) as PyTorch keeps it:
+    // mean 0.9·0 + 0.1·[2, 4] = [0.2, 0.4]; variance 0.9·1 + 0.1·[1, 4]·2 = [1.1, 1.7].
     const [, , mean, variance] = layer.getWeights();
     expectClose(mean.dataSync(), [0.2, 0.4], 5);
-    expectClose(variance.dataSync(), [1, 1.3], 5);
+    expectClose(variance.dataSync(), [1.1, 1.7], 5);
   });
 
   it('uses the moving statistics in inference mode', () => {

@@ -124,7 +124,10 @@ export class ConditionalBatchNorm extends tfl.layers.Layer {
         ({ mean, variance } = tf.moments(x, axes));
         const keep = this.momentum;
         movingMean.write(tf.add(tf.mul(movingMean.read(), keep), tf.mul(mean, 1 - keep)));
-        movingVariance.write(tf.add(tf.mul(movingVariance.read(), keep), tf.mul(variance, 1 - keep)));
+        // The unbiased batch variance, as PyTorch's BatchNorm keeps its running variance.
+        const n = x.size / channels;
+        const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+        movingVariance.write(tf.add(tf.mul(movingVariance.read(), keep), tf.mul(unbiased, 1 - keep)));
       } else {
         mean = movingMean.read();
         variance = movingVariance.read();

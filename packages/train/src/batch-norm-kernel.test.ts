@@ -37,6 +37,28 @@ async function trainThreeSteps(): Promise<{ weights: Float32Array[]; kernels: st
 }
 
 describe('batch norm in training through GanBatchNormTraining (wasm)', () => {
+  it("keeps PyTorch's running variance: the moving variance averages the batch's unbiased variance", async () => {
+    registerTrainingKernels({ backends: ['wasm'] });
+    // A batch-norm layer of the models (@gan/layers' BatchNormalization, momentum 0.9 as PyTorch's 0.1).
+    const { generator, discriminator } = dcgan({ imageSize: 32, channels: 3, ngf: 8, ndf: 8, seed: 3 });
+    const layer = generator.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+    const channels = layer.getWeights()[0]!.shape[0]!;
+    const x = tf.randomNormal([8, 2, 2, channels], 1, 2, 'float32', 4);
+    const profile = await tf.profile(() => layer.apply(x, { training: true }) as tf.Tensor);
+    expect(profile.kernelNames).toContain('GanBatchNormTraining');
+    const values = tf.reshape(x, [32, channels]).arraySync() as number[][];
+    const variance = layer.getWeights()[3]!.dataSync();
+    for (let c = 0; c < channels; c++) {
+      const column = values.map((row) => row[c]!);
+      const m = column.reduce((s, v) => s + v, 0) / 32;
+      const unbiased = column.reduce((s, v) => s + (v - m) ** 2, 0) / 31;
+      expect(variance[c]).toBeCloseTo(0.9 + 0.1 * unbiased, 4);
+    }
+    tf.dispose([x, profile.result as tf.Tensor]);
+    generator.dispose();
+    discriminator.dispose();
+  });
+
   it('trains a DCGAN to the weights and moving statistics of the stock batch-norm code, in two kernels a layer', async () => {
     // The other training kernels stay (stock wasm has no Conv2DBackpropFilter); only the batch-norm one goes.
     registerTrainingKernels({ backends: ['wasm'] });

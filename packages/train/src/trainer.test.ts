@@ -29,7 +29,24 @@ describe.each(['cpu', 'wasm'])('on the %s backend', (backend) => {
       expect(trainer.loss.name).toBe('non-saturating');
       expect(trainer.noise).toBe('normal');
       expect(trainer.learningRate).toBe(2e-4);
+      // PyTorch's Adam: betas (0.5, 0.999) for the DCGAN, ε 1e-8 (not tfjs's 1e-7).
+      for (const optimizer of [trainer.generatorOptimizer, trainer.discriminatorOptimizer]) {
+        expect(optimizer.getConfig()).toMatchObject({ learningRate: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
+      }
       trainer.dispose();
+    });
+
+    it('takes the default optimizers’ ε from adamEpsilon, and refuses one that is not positive', () => {
+      const trainer = createGanTrainer({
+        generator: tinyGenerator(),
+        discriminator: tinyDiscriminator(),
+        adamEpsilon: 1e-6,
+      });
+      expect(trainer.generatorOptimizer.getConfig().epsilon).toBe(1e-6);
+      trainer.dispose();
+      expect(() =>
+        createGanTrainer({ generator: tinyGenerator(), discriminator: tinyDiscriminator(), adamEpsilon: 0 }),
+      ).toThrow('Expected adamEpsilon to be a finite number > 0, got 0.');
     });
 
     it('a discriminator step changes only D, a generator step only G (BatchNorm in both)', async () => {

@@ -62,10 +62,14 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   if (learningRate !== undefined) positiveNumber(learningRate, 'learningRate');
   betaOf(beta1, 'beta1');
   betaOf(beta2, 'beta2');
+  // PyTorch's Adam ε, unless the backend's float precision needs a larger one (WebGL on 16-bit textures: 1e-4).
+  const backendEpsilon = tf.backend().epsilon();
+  const adamEpsilon = config.adamEpsilon ?? (backendEpsilon > 1e-7 ? backendEpsilon : 1e-8);
+  if (needsDefault) positiveNumber(adamEpsilon, 'adamEpsilon');
   const owned: tf.Optimizer[] = [];
   const defaultOptimizer = (rate: number | undefined, option: string): tf.Optimizer => {
     if (rate !== undefined) positiveNumber(rate, option);
-    const optimizer = adam(rate ?? learningRate, beta1, beta2);
+    const optimizer = adam(rate ?? learningRate, beta1, beta2, adamEpsilon);
     owned.push(optimizer);
     return optimizer;
   };

@@ -37,11 +37,11 @@ export interface GanTrainerConfig {
   /** Distribution of the latent noise: `'normal'` is N(0, 1), `'uniform'` is U(−1, 1). Defaults to `'normal'`. */
   noise?: NoiseKind;
   /**
-   * The generator's optimizer. Defaults to `adam(learningRate, beta1, beta2)` (tfjs Adam, fused update where the backend has it), owned (and disposed)
+   * The generator's optimizer. Defaults to `adam(learningRate, beta1, beta2, adamEpsilon)` (tfjs Adam, fused update where the backend has it), owned (and disposed)
    * by the trainer; an optimizer passed here belongs to the caller.
    */
   generatorOptimizer?: tf.Optimizer;
-  /** The discriminator's optimizer. Defaults to a second `adam(learningRate, beta1, beta2)`. */
+  /** The discriminator's optimizer. Defaults to a second `adam(learningRate, beta1, beta2, adamEpsilon)`. */
   discriminatorOptimizer?: tf.Optimizer;
   /** Learning rate of the default Adam optimizers. Defaults to `2e-4` (DCGAN). */
   learningRate?: number;
@@ -49,6 +49,12 @@ export interface GanTrainerConfig {
   beta1?: number;
   /** β₂ of the default Adam optimizers. Defaults to `0.999`. */
   beta2?: number;
+  /**
+   * ε of the default Adam optimizers. Defaults to `1e-8`, PyTorch's (tfjs's own default is the backend's epsilon,
+   * `1e-7`: with the small gradients of an untrained GAN it shortens the first steps), or the backend's epsilon
+   * where that is larger (WebGL with 16-bit float textures).
+   */
+  adamEpsilon?: number;
   /** Seed of the random source used for noise and labels (and, in `trainGan`, shuffling). Ignored when `random` is given. Defaults to a random seed. */
   seed?: number;
   /** The random source for noise and labels (and, in `trainGan`, shuffling). Defaults to `createRandom(seed)`. */
