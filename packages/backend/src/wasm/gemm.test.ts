@@ -215,6 +215,23 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     }
   });
 
+  it('refuses with a clear error, writing nothing, where the heap has no room for its scratch (malloc answers 0)', () => {
+    const heap = fakeBackend(false);
+    const [m, n, k] = [16, 24, 32];
+    const o = operands(heap, m, n, k, false, false, 5);
+    const backend = {
+      wasm: { wasmMemory: heap.memory, _malloc: () => 0, _free: () => {} },
+    } as unknown as tf.KernelBackend;
+    const gemm = gemmFor(backend)!;
+    const low = new Uint8Array(heap.memory.buffer, 0, 1 << 16).slice();
+    new Float32Array(heap.memory.buffer, o.c, (m * o.ldc) / 4).fill(7);
+    expect(() => gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false)).toThrow(
+      /Out of WebAssembly memory: no room for the matrix product's \d+ bytes of scratch in a heap of \d+ MiB/,
+    );
+    expect(new Uint8Array(heap.memory.buffer, 0, 1 << 16)).toEqual(low);
+    expect(new Float32Array(heap.memory.buffer, o.c, (m * o.ldc) / 4).every((v) => v === 7)).toBe(true);
+  });
+
   it('runs on the calling thread only once a worker fails, and says so', async () => {
     const heap = fakeBackend(true, 1000);
     expect(await startGemmWorkers(heap.backend, 1)).toBe(1);

@@ -1,3 +1,4 @@
+import { GanError } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { phase } from '../phase-timing.js';
 import { assemble } from './assembler.js';
@@ -133,11 +134,22 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
         jobs.push([height, n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
       }
     }
-    const scratch = jobs.map((job) => malloc(gemmScratchBytes(job[0]!) + 16));
+    const scratch: number[] = [];
     try {
-      jobs.forEach((job, i) => {
-        job[11] = (scratch[i]! + 15) & ~15;
-      });
+      for (const job of jobs) {
+        const bytes = gemmScratchBytes(job[0]!) + 16;
+        const pointer = malloc(bytes);
+        // emmalloc answers 0 when the heap cannot grow: packing there would overwrite the heap's own first bytes.
+        if (pointer === 0) {
+          throw new GanError(
+            'UNSUPPORTED',
+            `Out of WebAssembly memory: no room for the matrix product's ${bytes} bytes of scratch in a heap of ` +
+              `${Math.round(memory.buffer.byteLength / 2 ** 20)} MiB. Use a smaller batch or model.`,
+          );
+        }
+        scratch.push(pointer);
+        job[11] = (pointer + 15) & ~15;
+      }
       const started: GemmWorker[] = [];
       for (let i = 1; i < jobs.length; i++) {
         const worker = heap.workers[i - 1]!;
