@@ -64,6 +64,21 @@ def write_grid(images, path, columns=8, pad=2):
     Image.fromarray(grid).save(path)
 
 
+def recipe_step(g, d, opt_g, opt_d, bce, real, z_d, z_g, ones, zeros):
+    """One step of the recipe: D on the real batch and on G(z_d) detached (two forward passes, gradients added),
+    then G on fresh noise z_g through D, both networks in train mode. Returns the two loss tensors."""
+    opt_d.zero_grad()
+    fake = g(z_d).detach()
+    loss_d = bce(d(real), ones) + bce(d(fake), zeros)
+    loss_d.backward()
+    opt_d.step()
+    opt_g.zero_grad()
+    loss_g = bce(d(g(z_g)), ones)
+    loss_g.backward()
+    opt_g.step()
+    return loss_d, loss_g
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', required=True)
@@ -99,15 +114,7 @@ def main():
         steps = len(x) // b
         for i in range(steps):
             real = x[order[i * b:(i + 1) * b]]
-            opt_d.zero_grad()
-            fake = g(noise(b)).detach()
-            loss_d = bce(d(real), ones) + bce(d(fake), zeros)
-            loss_d.backward()
-            opt_d.step()
-            opt_g.zero_grad()
-            loss_g = bce(d(g(noise(b))), ones)
-            loss_g.backward()
-            opt_g.step()
+            loss_d, loss_g = recipe_step(g, d, opt_g, opt_d, bce, real, noise(b), noise(b), ones, zeros)
             d_sum += loss_d.item()
             g_sum += loss_g.item()
         seconds = time.time() - t0

@@ -8,7 +8,7 @@ Writes in --out: g_init.pt, d_init.pt (state_dicts after the DCGAN init, before 
 (K, b): indices into the idx images, read as mnist_recipe_torch.py reads them), noise.npy (float32 (K, 2, b, z):
 the D step's and the G step's uniform noise in [-1, 1)), g_step_NNN.pt / d_step_NNN.pt after each step in
 --snapshots and after the last, and steps.json (the losses of every step, versions, arguments).
-The step is mnist_recipe_torch.py's: D on the real batch and on G's detached fakes (two forward passes, BCE from
+The step is mnist_recipe_torch.py's recipe_step: D on the real batch and on G's detached fakes (two forward passes, BCE from
 logits, gradients added), Adam 2e-4 / (0.5, 0.999); then G on fresh noise through D, both networks in train mode.
 """
 import argparse
@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.dirname(__file__))
 from torch_step import init_weights, mnist_dcgan  # noqa: E402
-from mnist_recipe_torch import read_idx_images  # noqa: E402
+from mnist_recipe_torch import read_idx_images, recipe_step  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
@@ -68,15 +68,8 @@ def main():
     losses = []
     for step in range(1, k + 1):
         real = x[torch.from_numpy(batches[step - 1]).long()]
-        opt_d.zero_grad()
-        fake = g(torch.from_numpy(noise[step - 1, 0]).to(dtype)).detach()
-        loss_d = bce(d(real), ones) + bce(d(fake), zeros)
-        loss_d.backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        loss_g = bce(d(g(torch.from_numpy(noise[step - 1, 1]).to(dtype))), ones)
-        loss_g.backward()
-        opt_g.step()
+        z_d, z_g = (torch.from_numpy(noise[step - 1, i]).to(dtype) for i in (0, 1))
+        loss_d, loss_g = recipe_step(g, d, opt_g, opt_d, bce, real, z_d, z_g, ones, zeros)
         losses.append({'step': step, 'discriminatorLoss': loss_d.item(), 'generatorLoss': loss_g.item()})
         if step in snapshots:
             torch.save(as_float(g), os.path.join(args.out, f'g_step_{step:03d}.pt'))

@@ -57,7 +57,7 @@ describe('BatchNormalization', () => {
     const y = layer.apply(x) as tf.Tensor;
     expect(Array.from(layer.getWeights()[3]!.dataSync())).toEqual([1, 1, 1, 1]);
     const trained = layer.apply(x, { training: true }) as tf.Tensor;
-    const values = (tf.reshape(x, [18, 4]).arraySync() as number[][]).map((row) => row);
+    const values = tf.reshape(x, [18, 4]).arraySync() as number[][];
     const variance = layer.getWeights()[3]!.dataSync();
     for (let c = 0; c < 4; c++) {
       const column = values.map((row) => row[c]!);

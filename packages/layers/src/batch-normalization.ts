@@ -65,7 +65,7 @@ export class BatchNormalization extends StockClass {
       engine.state.gradientDepth > 1 ||
       tf.getKernel(batchNormTrainingKernelName, tf.getBackend()) === undefined
     ) {
-      return training ? stockTraining(this, self, x, () => super.call(inputs, kwargs)) : super.call(inputs, kwargs);
+      return training ? stockTraining(self, x, axis, () => super.call(inputs, kwargs)) : super.call(inputs, kwargs);
     }
     const { gamma, beta, movingMean, movingVariance, momentum, epsilon } = self;
     return tf.tidy(() => {
@@ -94,7 +94,7 @@ export class BatchNormalization extends StockClass {
 }
 
 /** n / (n − 1) for the n values each channel's statistics are taken over (1 where n is 1). */
-function besselFactor(x: tf.Tensor, axis: number): number {
+export function besselFactor(x: tf.Tensor, axis: number): number {
   const n = x.size / x.shape[axis]!;
   return n > 1 ? n / (n - 1) : 1;
 }
@@ -103,21 +103,17 @@ function besselFactor(x: tf.Tensor, axis: number): number {
  * The stock layer's training call, its moving variance then moved to the unbiased batch variance: the stock layer
  * averages the biased one, v ← m·v + (1 − m)·σ²; this makes it m·v + (1 − m)·σ²·n / (n − 1).
  */
-function stockTraining(layer: tfl.layers.Layer, self: Internals, x: tf.Tensor, call: () => tf.Tensor | tf.Tensor[]) {
-  const rank = x.rank;
-  const axis = self.axis < 0 ? self.axis + rank : self.axis;
-  const variable = self.movingVariance as tfl.LayerVariable | undefined;
-  if (!layer.built || variable === undefined) return call();
+function stockTraining(self: Internals, x: tf.Tensor, axis: number, call: () => tf.Tensor | tf.Tensor[]) {
+  const factor = besselFactor(x, axis);
+  if (factor === 1) return call();
+  const variable = self.movingVariance;
   const before = tf.clone(variable.read());
   try {
     const y = call();
-    const factor = besselFactor(x, axis);
-    if (factor !== 1) {
-      tf.tidy(() => {
-        const keep = tf.mul(before, self.momentum);
-        variable.write(tf.add(keep, tf.mul(tf.sub(variable.read(), keep), factor)));
-      });
-    }
+    tf.tidy(() => {
+      const keep = tf.mul(before, self.momentum);
+      variable.write(tf.add(keep, tf.mul(tf.sub(variable.read(), keep), factor)));
+    });
     return y;
   } finally {
     before.dispose();

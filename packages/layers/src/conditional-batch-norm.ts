@@ -1,6 +1,7 @@
 import { formatShape, GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { besselFactor } from './batch-normalization.js';
 import type { Initializer } from './initializers.js';
 import {
   assertPositiveInteger,
@@ -125,8 +126,7 @@ export class ConditionalBatchNorm extends tfl.layers.Layer {
         const keep = this.momentum;
         movingMean.write(tf.add(tf.mul(movingMean.read(), keep), tf.mul(mean, 1 - keep)));
         // The unbiased batch variance, as PyTorch's BatchNorm keeps its running variance.
-        const n = x.size / channels;
-        const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+        const unbiased = tf.mul(variance, besselFactor(x, x.rank - 1));
         movingVariance.write(tf.add(tf.mul(movingVariance.read(), keep), tf.mul(unbiased, 1 - keep)));
       } else {
         mean = movingMean.read();
