@@ -82,4 +82,28 @@ describe('gan train: one writer per run folder', () => {
     }
     rmSync(join(dir, '..'), { recursive: true, force: true });
   }, 240_000);
+
+  it('stops a run whose steps stall for --stall-minutes with one line saying what to do; the next run takes the lock over', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gan-stall-')), 'run');
+    const small = ['train', '--model', 'dcgan', '--data', 'shapes', '--image-size', '32', '--ngf', '16', '--ndf', '16'];
+    const args = [...small, '--batch-size', '32', '--limit', '64', '--epochs', '1', '--backend', 'wasm', '--out', dir];
+    // 12 ms without a finished step: the first convolution step of this DCGAN takes longer.
+    const stalled = spawn(process.execPath, [cli, ...args, '--stall-minutes', '0.0002'], { stdio: 'pipe' });
+    let stderr = '';
+    stalled.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const signal = await new Promise((resolve) => stalled.once('exit', (_code, s) => resolve(s)));
+    expect(signal).toBe('SIGKILL');
+    expect(stderr).toContain('gan: no training step has finished for 0.0002 minutes');
+    expect(stderr).toContain('No checkpoint was saved yet: start the run again.');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, '.gan-train.lock'))).toBe(true);
+
+    const again = await gan([...args, '--stall-minutes', '0']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`was locked by process ${stalled.pid}`);
+    expect(existsSync(join(dir, 'generator', 'model.json'))).toBe(true);
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+  }, 240_000);
 });

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels } from '@gan/backend';
 import { createRandom, GanError } from '@gan/core';
-import { backendFlag } from './args.js';
+import { backendFlag, fractionFlag } from './args.js';
 import { loadData } from './datasets.js';
 import { createFidEvaluator } from './features/fid.js';
 import { createProgress } from './progress.js';
@@ -37,6 +37,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const resumeDir = values.resume as string | undefined;
   const resumed = resumeDir === undefined ? undefined : { dir: resumeDir, config: readRunConfig(resumeDir, 'resume') };
   const settings = trainSettings(values, resumed);
+  const stallMinutes = fractionFlag(values['stall-minutes'] as string | undefined, 'stall-minutes', 0, 1e6) ?? 30;
   const { out } = settings;
   if (settings.keepBestBy === 'fid' && settings.evalEvery === undefined) {
     throw new GanError(
@@ -96,6 +97,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       progress,
       fid,
       tensorBoardHistograms,
+      stallMinutes,
     });
     return;
   }
@@ -115,5 +117,5 @@ export async function trainCommand(argv: string[]): Promise<void> {
   });
   const models = { generator: checkpoint.generator, discriminator: checkpoint.discriminator };
   const best = checkpoint.metadata?.best as BestSoFar | undefined;
-  await train(settings, { data, random, models, resume, best, progress, fid, tensorBoardHistograms });
+  await train(settings, { data, random, models, resume, best, progress, fid, tensorBoardHistograms, stallMinutes });
 }

@@ -424,6 +424,13 @@ adapters such as lavapipe; --backend webgpu uses them)`,
     resume: 'ignore',
   },
   {
+    name: 'stall-minutes',
+    value: 'M',
+    help: `stop the process with a message when no step finishes for M minutes: a stuck run
+ends, its checkpoints intact, instead of spinning (default 30; 0: never)`,
+    resume: 'ignore',
+  },
+  {
     name: 'resume',
     value: 'DIR',
     help: () =>

@@ -21,6 +21,7 @@ import type { RunData } from './create-run.js';
 import type { TrainSettings } from './flags.js';
 import { trainRecipe } from './settings.js';
 import { tensorBoardHooks } from './tensorboard.js';
+import { stallHooks, stallMessages, startStallWatchdog } from './watchdog.js';
 
 /** What a run trains with besides its settings. */
 export interface TrainContext {
@@ -36,6 +37,8 @@ export interface TrainContext {
   fid: FidEvaluator | undefined;
   /** Weight histograms in tensorboard/ at epoch ends (`--tb-histograms`). */
   tensorBoardHistograms?: boolean;
+  /** Minutes without a finished step after which the process is stopped as stuck (`--stall-minutes`); 0: never. */
+  stallMinutes?: number;
 }
 
 /**
@@ -68,8 +71,14 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
     resumeStep: resume?.globalStep,
     realPreview,
   });
+  const stallMinutes = context.stallMinutes ?? 0;
+  const watchdog =
+    stallMinutes > 0
+      ? startStallWatchdog(stallMinutes, stallMessages(stallMinutes, out), { savedStep: resume?.globalStep })
+      : undefined;
   const hooks = combineHooks(
     [
+      watchdog && stallHooks(watchdog),
       stepLogHooks(log, settings.batchSize),
       progressHooks(progress, settings.epochs),
       fid &&
@@ -136,6 +145,7 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
     }
     throw error;
   } finally {
+    watchdog?.stop();
     log.close();
     tensorBoard.close();
     emaGenerator?.dispose();
