@@ -52,11 +52,22 @@ export const KC = 256;
 /** Columns of B per packed block. */
 export const NC = 256;
 
+/**
+ * Bytes left free after each packed panel of A and of B. Packing writes one row of the source into every panel of
+ * the block in turn; with no gap the panels lie a power of two apart (4 KiB for A's at KC = 256, 8 KiB for B's), so
+ * all those writes fall into one set of the L1 cache and evict each other. A cache line between panels spreads them.
+ */
+export interface PanelGaps {
+  a: number;
+  b: number;
+}
+export const panelGaps: PanelGaps = { a: 64, b: 64 };
+
 const ceil4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /** Bytes of scratch one `gemm` call over `m` rows needs (packed A, packed B and an edge tile). */
-export function gemmScratchBytes(m: number): number {
-  return ceil4(m) * KC * 4 + NC * KC * 4 + 128;
+export function gemmScratchBytes(m: number, gaps: PanelGaps = panelGaps): number {
+  return ceil4(m) * KC * 4 + (ceil4(m) / 4) * gaps.a + NC * KC * 4 + (NC / 8) * gaps.b + 128;
 }
 
 /** `min(x, y)` of two unsigned i32 locals. */
@@ -266,7 +277,7 @@ function packRowsFunction(lanes: 4 | 8): FunctionDef {
  * `accumulate` ≠ 0), with element (i, j) of A at byte `a + i·rsA + j·csA`, of B at `b + i·rsB + j·csB`, of C at
  * `c + i·ldc + 4j`; `scratch` holds {@link gemmScratchBytes}`(m)` bytes, 16-byte aligned.
  */
-function gemmFunction(): FunctionDef {
+function gemmFunction(gaps: PanelGaps): FunctionDef {
   const [m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const [ap, bp, tile, pc, kc, jc, nc, i, j, acc, r, col, rows, cols, q] = [
     13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
@@ -275,8 +286,9 @@ function gemmFunction(): FunctionDef {
   const [wholeA, wholeB] = [28, 29];
   const times = (x: Code, y: Code): Code => [x, y, mulI32];
   const plus = (...terms: Code[]): Code => [terms[0]!, ...terms.slice(1).map((t) => [t, addI32])];
-  const aPanel: Code = plus(get(ap), times(get(i), times(get(kc), constI32(4))));
-  const bPanel: Code = plus(get(bp), times(get(j), times(get(kc), constI32(4))));
+  // Panel p of A starts p panels of kc steps and p gaps in (i = 4p), panel q of B likewise (j = 8q).
+  const aPanel: Code = plus(get(ap), times(get(i), plus(times(get(kc), constI32(4)), constI32(gaps.a / 4))));
+  const bPanel: Code = plus(get(bp), times(get(j), plus(times(get(kc), constI32(4)), constI32(gaps.b / 8))));
   const edgeTile: Code = [
     [aPanel, bPanel, get(kc), get(tile), constI32(32), constI32(0), call(micro)],
     [minOf(constI32(4), [get(m), get(i), subI32]), set(rows), minOf(constI32(8), [get(nc), get(j), subI32]), set(cols)],
@@ -299,8 +311,9 @@ function gemmFunction(): FunctionDef {
     locals: [[17, i32]],
     body: [
       [get(scratch), set(ap)],
-      [get(scratch), plus(get(m), constI32(3)), constI32(-4), andI32, constI32(KC * 4), mulI32, addI32, set(bp)],
-      [get(bp), constI32(NC * KC * 4), addI32, set(tile)],
+      [get(scratch), plus(get(m), constI32(3)), constI32(-4), andI32, constI32(KC * 4 + gaps.a / 4), mulI32, addI32],
+      set(bp),
+      [get(bp), constI32(NC * (KC * 4 + gaps.b / 8)), addI32, set(tile)],
       forUp(pc, get(k), KC, [
         [minOf(constI32(KC), [get(k), get(pc), subI32]), set(kc)],
         [get(accumulate), get(pc), constI32(0), gtU32, orI32, set(acc)],
@@ -308,7 +321,7 @@ function gemmFunction(): FunctionDef {
         [get(rsA), constI32(4), eqI32, ifThen],
         [get(m), constI32(-4), andI32, set(wholeA)],
         [plus(get(a), times(get(pc), get(csA))), get(csA), get(kc), get(wholeA), constI32(2), shrU32],
-        [get(ap), get(kc), constI32(16), mulI32, call(packRows4)],
+        [get(ap), get(kc), constI32(16), mulI32, constI32(gaps.a), addI32, call(packRows4)],
         elseBranch,
         [constI32(0), set(wholeA)],
         end,
@@ -321,7 +334,8 @@ function gemmFunction(): FunctionDef {
           [get(csB), constI32(4), eqI32, ifThen],
           [get(nc), constI32(-8), andI32, set(wholeB)],
           [plus(get(b), times(get(pc), get(rsB)), times(get(jc), constI32(4))), get(rsB), get(kc)],
-          [get(wholeB), constI32(3), shrU32, get(bp), get(kc), constI32(32), mulI32, call(packRows8)],
+          [get(wholeB), constI32(3), shrU32, get(bp), get(kc), constI32(32), mulI32, constI32(gaps.b), addI32],
+          call(packRows8),
           elseBranch,
           [constI32(0), set(wholeB)],
           end,
@@ -360,6 +374,6 @@ function gemmFunction(): FunctionDef {
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
-export function gemmFunctions(fused: boolean): FunctionDef[] {
-  return [microFunction(fused), panelFunction(), gemmFunction(), packRowsFunction(4), packRowsFunction(8)];
+export function gemmFunctions(fused: boolean, gaps: PanelGaps = panelGaps): FunctionDef[] {
+  return [microFunction(fused), panelFunction(), gemmFunction(gaps), packRowsFunction(4), packRowsFunction(8)];
 }
