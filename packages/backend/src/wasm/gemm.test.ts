@@ -145,7 +145,7 @@ function maxError(actual: Float64Array, expected: Float64Array, k: number): numb
 }
 
 // Sizes around every edge: single values, tails of the 4-row and 8-column tiles, k not a multiple of 4, and more
-// than one packed block of k (KC) and of columns (NC).
+// than one packed block of k (KC), of columns (NC), and many panels of rows with a tail.
 const shapes: [m: number, n: number, k: number][] = [
   [1, 1, 1],
   [3, 5, 7],
@@ -154,6 +154,7 @@ const shapes: [m: number, n: number, k: number][] = [
   [17, 33, 513],
   [8, NC + 13, 19],
   [37, 11, KC * 2 + 3],
+  [135, NC + 9, KC + 5],
 ];
 
 describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
