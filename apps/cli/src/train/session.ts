@@ -143,6 +143,14 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
           : `The last good checkpoint (epoch ${lastSaved.epoch}, step ${lastSaved.globalStep} overall) is kept in ${checkpoints.latest}; continue from it with a lower rate: gan train --resume ${out} --lr ${settings.learningRate / 10}`;
       throw new GanError('NON_FINITE_LOSS', `${error.message}\nThe run stopped. ${kept}`, { cause: error });
     }
+    // A step abandoned (a worker thread that gave no answer): say where the run can go on from.
+    if (GanError.isInstance(error) && error.code === 'ABORTED' && !error.message.includes('--resume')) {
+      const kept =
+        lastSaved === undefined
+          ? 'No checkpoint was saved before it: start the run again.'
+          : `Its last checkpoint (epoch ${lastSaved.epoch}, step ${lastSaved.globalStep} overall) is intact in ${checkpoints.latest}: go on with gan train --resume ${out}`;
+      throw new GanError('ABORTED', `${error.message}\nThe run stopped. ${kept}`, { cause: error });
+    }
     throw error;
   } finally {
     watchdog?.stop();

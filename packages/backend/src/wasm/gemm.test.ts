@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
 import { assemble } from './assembler.js';
-import { gemmFor, setGemmEnabled, startGemmWorkers } from './gemm.js';
+import { gemmFor, setGemmEnabled, setGemmWorkerTimeout, startGemmWorkers } from './gemm.js';
 import { gemmFunctions, gemmScratchBytes, KC, NC } from './gemm-generator.js';
-import { startWebWorker } from './gemm-workers.js';
+import { argumentsAt, doneWord, elapsedWord, type GemmWorkerStarter, jobWord, startWebWorker } from './gemm-workers.js';
 import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
 
 const random = createRandom(11);
@@ -69,6 +69,48 @@ class NodeWebWorker {
   terminate(): void {
     void this.thread.terminate();
   }
+}
+
+/**
+ * Workers for `startGemmWorkers` that run each job `delayMs` after it arrives, or never answer (`delayMs` < 0): the
+ * loop of gemm-workers.ts with a pause in it.
+ */
+function delayedStarter(delayMs: number): GemmWorkerStarter {
+  return async ({ module, memory, control }) => {
+    const thread = new NodeWorker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+      const { module, memory, control, delayMs } = workerData;
+      const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+      const words = new Int32Array(control);
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      let seen = Atomics.load(words, ${jobWord});
+      parentPort.postMessage('ready');
+      for (;;) {
+        Atomics.wait(words, ${jobWord}, seen);
+        seen = Atomics.load(words, ${jobWord});
+        if (seen < 0) break;
+        if (delayMs < 0) continue;
+        Atomics.wait(pause, 0, 0, delayMs);
+        gemm(...Array.from({ length: 13 }, (_, i) => words[${argumentsAt} + i]));
+        Atomics.store(words, ${elapsedWord}, 1000);
+        Atomics.store(words, ${doneWord}, seen);
+        Atomics.notify(words, ${doneWord});
+      }`,
+      { eval: true, workerData: { module, memory, control, delayMs } },
+    );
+    thread.unref();
+    await new Promise((resolve) => thread.once('message', resolve));
+    const words = new Int32Array(control);
+    return {
+      control: words,
+      sequence: 0,
+      terminate: () => {
+        Atomics.store(words, jobWord, -1);
+        Atomics.notify(words, jobWord);
+        void thread.terminate();
+      },
+    };
+  };
 }
 
 interface Operands {
@@ -250,6 +292,46 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     const o = operands(heap, m, n, k, false, false, 0);
     gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
     expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+  });
+
+  it('waits for a slow worker by its waits, not the clock: a process suspended and resumed finishes its product', async () => {
+    const heap = fakeBackend(true, 4000);
+    expect(await startGemmWorkers(heap.backend, 1, delayedStarter(1500))).toBe(1);
+    const gemm = gemmFor(heap.backend)!;
+    // After a suspension the clock is far ahead of what the threads did: here it jumps an hour at every reading.
+    let clock = Date.now();
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => {
+      clock += 3_600_000;
+      return clock;
+    });
+    try {
+      const [m, n, k] = [40, 300, 200];
+      const o = operands(heap, m, n, k, false, false, 0);
+      gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
+      expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+      expect(gemm.threads).toBe(2);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('gives up on a worker that never answers with a clear error, then runs products on the calling thread', async () => {
+    const heap = fakeBackend(true, 4000);
+    expect(await startGemmWorkers(heap.backend, 1, delayedStarter(-1))).toBe(1);
+    const gemm = gemmFor(heap.backend)!;
+    setGemmWorkerTimeout(2000);
+    try {
+      const [m, n, k] = [40, 300, 200];
+      const o = operands(heap, m, n, k, false, false, 0);
+      expect(() => gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false)).toThrow(
+        /A matrix-product worker thread gave no answer in 2 s, so this operation was abandoned; later products run on the calling thread only/,
+      );
+      expect(gemm.threads).toBe(1);
+      gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
+      expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+    } finally {
+      setGemmWorkerTimeout(120_000);
+    }
   });
 
   it("starts Node workers in Node, even where a global Worker exists (tfjs-wasm's threaded build defines one)", async () => {

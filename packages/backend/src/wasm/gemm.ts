@@ -78,8 +78,19 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
 
 /** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
 const minParallelWork = 1 << 21;
-/** How long the calling thread waits for a worker's slice before it gives up. */
-const workerTimeoutMs = 120_000;
+/**
+ * How long the calling thread waits for a worker's slice before it gives up, counted in the waits that ran out, not
+ * by the clock: a process that was suspended (Ctrl-Z, SIGSTOP, a laptop asleep, a paused VM) finds the clock far ahead
+ * when it resumes, though its workers were stopped with it.
+ */
+let workerTimeoutMs = 120_000;
+/** One wait for a worker's answer. */
+const waitSliceMs = 1000;
+
+/** Sets {@link workerTimeoutMs}; for tests of a worker that never answers. */
+export function setGemmWorkerTimeout(ms: number): void {
+  workerTimeoutMs = ms;
+}
 
 let enabled = true;
 
@@ -169,16 +180,21 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       const elapsed = [(performance.now() - started0) * 1000];
       let failed = false;
       for (const worker of started) {
-        const since = Date.now();
+        let waitedMs = 0;
         for (;;) {
           const done = Atomics.load(worker.control, doneWord);
           if (done === worker.sequence) break;
-          if (Date.now() - since > workerTimeoutMs) {
+          if (waitedMs >= workerTimeoutMs) {
             dropWorkers(heap);
             scratch.length = 0; // a worker may still write there: leave it allocated
-            throw new Error('A matrix-product worker stopped answering; later products run on this thread only.');
+            throw new GanError(
+              'ABORTED',
+              `A matrix-product worker thread gave no answer in ${Math.round(workerTimeoutMs / 1000)} s, so this ` +
+                'operation was abandoned; later products run on the calling thread only.',
+            );
           }
-          Atomics.wait(worker.control, doneWord, done, 1000);
+          const slice = Math.min(waitSliceMs, workerTimeoutMs);
+          if (Atomics.wait(worker.control, doneWord, done, slice) === 'timed-out') waitedMs += slice;
         }
         failed ||= Atomics.load(worker.control, failedWord) !== 0;
         elapsed.push(Atomics.load(worker.control, elapsedWord));
