@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { stallMessages, startStallWatchdog } from './watchdog.js';
+import { describe, expect, it, vi } from 'vitest';
+import { stallMessages, startStallWatchdog, watcherSource } from './watchdog.js';
 
 /** A child process that only waits, for the watch to stop; and a file for the watch's line. */
 function target() {
@@ -55,6 +55,50 @@ describe('the stall watchdog of gan train', () => {
         child.kill('SIGKILL');
         closeSync(fd);
       }
+    }
+  });
+
+  it('counts polls without progress, not the clock: a process suspended for hours is not taken for a stuck one', () => {
+    const progress = new Int32Array(new SharedArrayBuffer(16));
+    let tick = () => {};
+    const kills: unknown[][] = [];
+    const lines: string[] = [];
+    const workerData = {
+      progress,
+      limitMs: 1000,
+      pollMs: 100,
+      messages: { saved: 's', unsaved: 'u' },
+      pid: 1234,
+      fd: 9,
+    };
+    const fakeRequire = (name: string) =>
+      name === 'node:worker_threads' ? { workerData } : { writeSync: (_fd: number, text: string) => lines.push(text) };
+    const fakeSetInterval = (poll: () => void) => {
+      tick = poll;
+      return 1;
+    };
+    const fakeProcess = { kill: (...args: unknown[]) => kills.push(args) };
+    new Function('require', 'setInterval', 'clearInterval', 'process', watcherSource)(
+      fakeRequire,
+      fakeSetInterval,
+      () => {},
+      fakeProcess,
+    );
+    let clock = Date.now();
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => {
+      clock += 3_600_000; // an hour between polls, as across a suspension
+      return clock;
+    });
+    try {
+      for (let i = 0; i < 9; i++) tick(); // the first poll takes the start; then 800 ms of polls without progress
+      expect(kills).toEqual([]);
+      Atomics.add(progress, 0, 1);
+      tick();
+      for (let i = 0; i < 10; i++) tick(); // 1000 ms of polls without progress
+      expect(kills).toEqual([[1234, 'SIGKILL']]);
+      expect(lines).toEqual(['u\n']);
+    } finally {
+      now.mockRestore();
     }
   });
 

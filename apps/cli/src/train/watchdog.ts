@@ -27,18 +27,21 @@ const [beatsWord, stepWord, epochWord, savedWord] = [0, 1, 2, 3];
 
 /**
  * The watcher, a CommonJS script run with `eval`: a separate file would have to be found next to the bundle. It
- * polls rather than waits, so that it needs nothing from the main thread.
+ * polls rather than waits, so that it needs nothing from the main thread, and counts the polls that saw no progress
+ * rather than reading the clock: a process suspended for hours (a laptop asleep, Ctrl-Z) finds the clock far ahead
+ * when it resumes, and must not take that for a stall. Exported for tests, which run it with their own timers.
  */
-const watcherSource = `
+export const watcherSource = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const { progress, limitMs, pollMs, messages, pid, fd } = workerData;
 let seen = -1;
-let since = Date.now();
+let stalledMs = 0;
 const timer = setInterval(() => {
   const beats = Atomics.load(progress, ${beatsWord});
-  if (beats !== seen) { seen = beats; since = Date.now(); return; }
-  if (Date.now() - since < limitMs) return;
+  if (beats !== seen) { seen = beats; stalledMs = 0; return; }
+  stalledMs += pollMs;
+  if (stalledMs < limitMs) return;
   const step = Atomics.load(progress, ${stepWord});
   const epoch = Atomics.load(progress, ${epochWord});
   const saved = Atomics.load(progress, ${savedWord}) - 1;
