@@ -16,6 +16,7 @@ import { createRun, takesImageSize } from './train/create-run.js';
 import { describePreset, flagHelp, parseArgsOptions, trainFlags } from './train/flags.js';
 import { train } from './train/session.js';
 import { storedTraining, trainSettings } from './train/settings.js';
+import { defaultStallMinutes } from './train/watchdog.js';
 
 export const trainUsage = `gan train [options]
 
@@ -37,7 +38,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const resumeDir = values.resume as string | undefined;
   const resumed = resumeDir === undefined ? undefined : { dir: resumeDir, config: readRunConfig(resumeDir, 'resume') };
   const settings = trainSettings(values, resumed);
-  const stallMinutes = fractionFlag(values['stall-minutes'] as string | undefined, 'stall-minutes', 0, 1e6) ?? 30;
+  const stallMinutes =
+    fractionFlag(values['stall-minutes'] as string | undefined, 'stall-minutes', 0, 1e6) ?? defaultStallMinutes;
   const { out } = settings;
   if (settings.keepBestBy === 'fid' && settings.evalEvery === undefined) {
     throw new GanError(

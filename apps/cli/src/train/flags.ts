@@ -6,6 +6,7 @@ import { backgroundFlag, read } from '../args.js';
 import { type BestMetricName, bestMetricNames, checkBestMetric } from '../run/best-metric.js';
 import type { RunConfig, RunMeasures } from '../run/config.js';
 import { augmentFlag, penaltyFlag } from './parsers.js';
+import { defaultStallMinutes } from './watchdog.js';
 
 /**
  * Every setting of `gan train`: the fields of its training recipe (config.json's `training`, see `TrainRecipe`
@@ -427,7 +428,7 @@ adapters such as lavapipe; --backend webgpu uses them)`,
     name: 'stall-minutes',
     value: 'M',
     help: `stop the process with a message when no step finishes for M minutes: a stuck run
-ends, its checkpoints intact, instead of spinning (default 30; 0: never)`,
+ends, its checkpoints intact, instead of spinning (default ${defaultStallMinutes}; 0: never)`,
     resume: 'ignore',
   },
   {

@@ -37,7 +37,7 @@ export interface TrainContext {
   fid: FidEvaluator | undefined;
   /** Weight histograms in tensorboard/ at epoch ends (`--tb-histograms`). */
   tensorBoardHistograms?: boolean;
-  /** Minutes without a finished step after which the process is stopped as stuck (`--stall-minutes`); 0: never. */
+  /** Minutes without progress after which the process is stopped as stuck (`--stall-minutes`); 0 or none: never. */
   stallMinutes?: number;
 }
 
@@ -96,6 +96,7 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
       artifacts,
       emaGenerator && emaHooks(emaGenerator, out),
       tensorBoard,
+      watchdog && stallHooks(watchdog),
     ].filter((hook): hook is RunHooks => Boolean(hook)),
   );
   let lastSaved: TrainingState | undefined = resume;
@@ -143,8 +144,9 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
           : `The last good checkpoint (epoch ${lastSaved.epoch}, step ${lastSaved.globalStep} overall) is kept in ${checkpoints.latest}; continue from it with a lower rate: gan train --resume ${out} --lr ${settings.learningRate / 10}`;
       throw new GanError('NON_FINITE_LOSS', `${error.message}\nThe run stopped. ${kept}`, { cause: error });
     }
-    // A step abandoned (a worker thread that gave no answer): say where the run can go on from.
-    if (GanError.isInstance(error) && error.code === 'ABORTED' && !error.message.includes('--resume')) {
+    // Anything else the run had to give up on (a worker thread that gave no answer, a TensorBoard file that could
+    // not be written): say where it can go on from.
+    if (GanError.isInstance(error) && error.code === 'ABORTED' && !checkpointErrors.has(error)) {
       const kept =
         lastSaved === undefined
           ? 'No checkpoint was saved before it: start the run again.'
@@ -162,6 +164,9 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
   }
 }
 
+/** The errors {@link checkpointWriteError} made: they say themselves which checkpoint is intact. */
+const checkpointErrors = new WeakSet<Error>();
+
 /**
  * A checkpoint that could not be written (a full disk, a read-only folder) as one line: the save goes to a
  * temporary folder renamed into place, so the checkpoint before it is still whole.
@@ -174,9 +179,11 @@ function checkpointWriteError(error: unknown, latest: string, out: string, kept:
     kept === undefined
       ? 'No checkpoint was written before it.'
       : `The checkpoint before it (epoch ${kept.epoch}, step ${kept.globalStep} overall) is intact in ${latest}; make room and go on with gan train --resume ${out}.`;
-  return new GanError('ABORTED', `Could not write the checkpoint ${latest}: ${reason} (${code}). ${before}`, {
+  const wrapped = new GanError('ABORTED', `Could not write the checkpoint ${latest}: ${reason} (${code}). ${before}`, {
     cause: error,
   });
+  checkpointErrors.add(wrapped);
+  return wrapped;
 }
 
 /** The first points of 2-D data (at most 512), drawn under the samples. */

@@ -14,22 +14,29 @@ import type { RunHooks } from './callbacks.js';
  * folder and renamed into place, and the next `--resume` takes over the run lock the process leaves.
  */
 export interface StallWatchdog {
-  /** Progress: `step` is the step count so far (overall), `epoch` the epoch it is in. */
-  beat(step: number, epoch: number): void;
+  /** A step ended: `step` is the step count so far (overall), `epoch` the (1-based) epoch it is in. */
+  stepEnded(step: number, epoch: number): void;
+  /** Other progress (an epoch's end, a sample grid, a measurement): the loop is alive. */
+  beat(): void;
   /** A checkpoint of step `step` (overall) is on disk. */
   saved(step: number): void;
   /** Ends the watch (the run is over). */
   stop(): void;
 }
 
-/** Words of the shared progress record. */
+/** Minutes without progress after which `gan train` stops a run, unless `--stall-minutes` says otherwise. */
+export const defaultStallMinutes = 30;
+
+/** Words of the shared progress record; the step is −1 until this process finishes one, the saved step + 1. */
 const [beatsWord, stepWord, epochWord, savedWord] = [0, 1, 2, 3];
 
 /**
  * The watcher, a CommonJS script run with `eval`: a separate file would have to be found next to the bundle. It
  * polls rather than waits, so that it needs nothing from the main thread, and counts the polls that saw no progress
  * rather than reading the clock: a process suspended for hours (a laptop asleep, Ctrl-Z) finds the clock far ahead
- * when it resumes, and must not take that for a stall. Exported for tests, which run it with their own timers.
+ * when it resumes, and must not take that for a stall. The line is written before the kill, but a stderr that
+ * cannot be written (a closed pipe) does not keep the process alive. Exported for tests, which run it with their
+ * own timers.
  */
 export const watcherSource = `
 const { workerData } = require('node:worker_threads');
@@ -42,35 +49,45 @@ const timer = setInterval(() => {
   if (beats !== seen) { seen = beats; stalledMs = 0; return; }
   stalledMs += pollMs;
   if (stalledMs < limitMs) return;
+  clearInterval(timer);
   const step = Atomics.load(progress, ${stepWord});
   const epoch = Atomics.load(progress, ${epochWord});
   const saved = Atomics.load(progress, ${savedWord}) - 1;
-  const message = saved < 0 ? messages.unsaved : messages.saved.replace('{saved}', String(saved));
-  clearInterval(timer);
-  writeSync(fd, message.replace('{step}', String(step)).replace('{epoch}', String(epoch)) + '\\n');
-  process.kill(pid, 'SIGKILL');
+  const last = step < 0 ? messages.noStep : messages.lastStep.replace('{step}', String(step)).replace('{epoch}', String(epoch));
+  const then = saved < 0 ? messages.unsaved : messages.saved.replace('{saved}', String(saved));
+  try {
+    writeSync(fd, messages.line.replace('{last}', last).replace('{then}', then) + '\\n');
+  } finally {
+    process.kill(pid, 'SIGKILL');
+  }
 }, pollMs);
 `;
 
-/** Where a stall is reported and what is stopped: this process and its stderr unless a test says otherwise. */
+/** Where a stall is reported and what is stopped (tests stop a child process and read a file instead). */
 export interface StallTarget {
+  /** The process to kill; default this one. */
   pid?: number;
+  /** The file descriptor the line goes to; default 2 (stderr). */
   fd?: number;
 }
 
 /**
- * What the watch says: `saved` once a checkpoint is on disk (`{saved}`: its step), `unsaved` before; `{step}` and
- * `{epoch}` are the last ones seen.
+ * What the watch says, put together as `line` with `{last}` (`lastStep` with `{step}` and `{epoch}` filled in, or
+ * `noStep` where this process finished none) and `{then}` (`saved` with the checkpoint's `{saved}` step, or
+ * `unsaved` where there is none).
  */
 export interface StallMessages {
+  line: string;
+  lastStep: string;
+  noStep: string;
   saved: string;
   unsaved: string;
 }
 
 /**
- * Starts the watch: after `minutes` without a {@link StallWatchdog.beat}, one of `messages` goes to stderr and the
- * process is killed. `savedStep`: the step of the checkpoint already on disk (a resumed run). The watch does not
- * keep the process alive.
+ * Starts the watch: after `minutes` without progress, one line made of `messages` goes to stderr and the process is
+ * killed. `savedStep`: the step of the checkpoint already on disk (a resumed run). The watch does not keep the
+ * process alive.
  */
 export function startStallWatchdog(
   minutes: number,
@@ -78,7 +95,7 @@ export function startStallWatchdog(
   options: StallTarget & { savedStep?: number } = {},
 ): StallWatchdog {
   const progress = new Int32Array(new SharedArrayBuffer(4 * 4));
-  const target = options;
+  Atomics.store(progress, stepWord, -1);
   if (options.savedStep !== undefined) Atomics.store(progress, savedWord, options.savedStep + 1);
   const limitMs = minutes * 60_000;
   const worker = new Worker(watcherSource, {
@@ -88,22 +105,25 @@ export function startStallWatchdog(
       limitMs,
       pollMs: Math.max(20, Math.min(5_000, limitMs / 10)),
       messages,
-      pid: target.pid ?? process.pid,
-      fd: target.fd ?? 2,
+      pid: options.pid ?? process.pid,
+      fd: options.fd ?? 2,
     },
     stdout: true,
     stderr: true,
   });
+  worker.on('error', () => {}); // nothing the watch can fail at may take the run down
   worker.unref();
+  const beat = () => Atomics.add(progress, beatsWord, 1);
   return {
-    beat(step, epoch) {
+    stepEnded(step, epoch) {
       Atomics.store(progress, stepWord, step);
       Atomics.store(progress, epochWord, epoch);
-      Atomics.add(progress, beatsWord, 1);
+      beat();
     },
+    beat,
     saved(step) {
       Atomics.store(progress, savedWord, step + 1);
-      Atomics.add(progress, beatsWord, 1);
+      beat();
     },
     stop() {
       void worker.terminate();
@@ -111,31 +131,30 @@ export function startStallWatchdog(
   };
 }
 
-/** The lines `gan train` ends a stuck run with. */
+/** The line `gan train` ends a stuck run with. */
 export function stallMessages(minutes: number, out: string): StallMessages {
-  const head =
-    `gan: no training step has finished for ${minutes} minute${minutes === 1 ? '' : 's'} (the last: step {step} ` +
-    'overall, in epoch {epoch}); the process is stuck and is being stopped.';
-  const tail = 'If a step can take that long here, raise --stall-minutes (0 turns the watch off).';
   return {
-    saved: `${head} Its last checkpoint (step {saved}) is intact: go on with gan train --resume ${out}. ${tail}`,
-    unsaved: `${head} No checkpoint was saved yet: start the run again. ${tail}`,
+    line:
+      `gan: no training step has finished for ${minutes} minute${minutes === 1 ? '' : 's'} ({last}); the process ` +
+      'is stuck and is being stopped. {then} If a step can take that long here, raise --stall-minutes (0 turns the ' +
+      'watch off).',
+    lastStep: 'the last: step {step} overall, in epoch {epoch}',
+    noStep: 'none yet in this process',
+    saved: `Its last checkpoint (step {saved}) is intact: go on with gan train --resume ${out}.`,
+    unsaved: 'No checkpoint was saved yet: start the run again.',
   };
 }
 
-/** Beats on every event of the loop: steps, epoch ends, sample grids and checkpoints. */
+/**
+ * The loop's events as progress: steps, epoch ends, sample grids and checkpoints. `gan train` puts these hooks
+ * first and last among its hooks, so that a long measurement in between (FID at an epoch's end) counts from its own
+ * end, not from the step before it.
+ */
 export function stallHooks(watchdog: StallWatchdog): RunHooks {
-  let step = 0;
-  let epoch = 0;
-  const beat = () => watchdog.beat(step, epoch);
   return {
-    onStepEnd: (info: StepInfo) => {
-      step = info.globalStep;
-      epoch = info.epoch;
-      beat();
-    },
-    onEpochEnd: beat,
-    onSamples: beat,
+    onStepEnd: (info: StepInfo) => watchdog.stepEnded(info.globalStep, info.epoch),
+    onEpochEnd: () => watchdog.beat(),
+    onSamples: () => watchdog.beat(),
     onCheckpoint: (state: TrainingState) => watchdog.saved(state.globalStep),
   };
 }

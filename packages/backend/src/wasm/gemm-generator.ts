@@ -58,15 +58,17 @@ export const NC = 256;
  * all those writes fall into one set of the L1 cache and evict each other. A cache line between panels spreads them.
  */
 export interface PanelGaps {
+  /** Bytes after each panel of A: a multiple of 16 (the panels' vectors stay aligned). */
   a: number;
+  /** Bytes after each panel of B: a multiple of 16. */
   b: number;
 }
-export const panelGaps: PanelGaps = { a: 64, b: 64 };
+export const panelGaps: Readonly<PanelGaps> = Object.freeze({ a: 64, b: 64 });
 
 const ceil4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /** Bytes of scratch one `gemm` call over `m` rows needs (packed A, packed B and an edge tile). */
-export function gemmScratchBytes(m: number, gaps: PanelGaps = panelGaps): number {
+export function gemmScratchBytes(m: number, gaps: Readonly<PanelGaps> = panelGaps): number {
   return ceil4(m) * KC * 4 + (ceil4(m) / 4) * gaps.a + NC * KC * 4 + (NC / 8) * gaps.b + 128;
 }
 
@@ -277,7 +279,10 @@ function packRowsFunction(lanes: 4 | 8): FunctionDef {
  * `accumulate` ≠ 0), with element (i, j) of A at byte `a + i·rsA + j·csA`, of B at `b + i·rsB + j·csB`, of C at
  * `c + i·ldc + 4j`; `scratch` holds {@link gemmScratchBytes}`(m)` bytes, 16-byte aligned.
  */
-function gemmFunction(gaps: PanelGaps): FunctionDef {
+function gemmFunction(gaps: Readonly<PanelGaps>): FunctionDef {
+  if (gaps.a % 16 !== 0 || gaps.b % 16 !== 0 || gaps.a < 0 || gaps.b < 0) {
+    throw new Error(`panel gaps must be multiples of 16 bytes, got ${gaps.a} and ${gaps.b}`);
+  }
   const [m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const [ap, bp, tile, pc, kc, jc, nc, i, j, acc, r, col, rows, cols, q] = [
     13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
@@ -374,6 +379,6 @@ function gemmFunction(gaps: PanelGaps): FunctionDef {
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
-export function gemmFunctions(fused: boolean, gaps: PanelGaps = panelGaps): FunctionDef[] {
+export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelGaps): FunctionDef[] {
   return [microFunction(fused), panelFunction(), gemmFunction(gaps), packRowsFunction(4), packRowsFunction(8)];
 }

@@ -218,11 +218,14 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
       for (const transposeA of [false, true]) {
         for (const transposeB of [false, true]) {
           const o = operands(heap, m, n, k, transposeA, transposeB, 3);
-          const scratch = (heap.malloc(gemmScratchBytes(m) + 16) + 15) & ~15;
+          // The scratch is followed by a guard of NaNs: the product must not write past what it asked for.
+          const scratch = (heap.malloc(gemmScratchBytes(m) + 16 + 4096) + 15) & ~15;
+          const guard = new Float32Array(heap.memory.buffer, scratch + gemmScratchBytes(m), 1024).fill(Number.NaN);
           new Float32Array(heap.memory.buffer, o.c, (m * o.ldc) / 4).fill(Number.NaN); // overwritten, not read
           gemm(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, scratch, 0);
           const expected = reference(o, m, n, k);
           expect(maxError(readC(heap, o, m, n), expected, k)).toBeLessThan(1e-5);
+          expect(guard.every(Number.isNaN)).toBe(true);
           // The padding between rows is left alone.
           if (m > 1) expect(new Float32Array(heap.memory.buffer, o.c + n * 4, 3).every(Number.isNaN)).toBe(true);
           // Accumulate: C += A · B.
