@@ -23,7 +23,7 @@ describe('the first run', () => {
     expect(backendLines).toHaveLength(1);
     expect(backendLines[0]).not.toContain('tried first');
     expect(lines).toContain(
-      'preset: quickstart (--model cgan --variant tutorial --data shapes --image-size 32 --ngf 16 --ndf 16 --epochs 1 (preset: 26) --batch-size 32 --lr 0.0005)',
+      'preset: quickstart (--model cgan --variant tutorial --data shapes --image-size 32 --ngf 16 --ndf 16 --epochs 1 (preset: 26) --batch-size 32 --lr 0.0005 --seed 5 (preset: 999))',
     );
     const config = json(join(out, 'config.json'));
     expect(config.preset).toBe('quickstart');

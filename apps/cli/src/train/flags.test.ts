@@ -22,11 +22,11 @@ describe('the flags of gan train', () => {
       '--epochs, --lr, --g-lr, --d-lr, --backend, --checkpoint-every, --keep-best-by, --eval-every and --eval-count',
     );
     expect(describePreset('quickstart')).toBe(
-      '--model cgan --variant tutorial --data shapes --image-size 32 --ngf 16 --ndf 16 --epochs 26 --batch-size 32 --lr 0.0005',
+      '--model cgan --variant tutorial --data shapes --image-size 32 --ngf 16 --ndf 16 --epochs 26 --batch-size 32 --lr 0.0005 --seed 999',
     );
     // A flag given over the preset shows both values; one given the preset's own value shows once.
     expect(describePreset('quickstart', { epochs: '10', 'batch-size': '32' })).toBe(
-      '--model cgan --variant tutorial --data shapes --image-size 32 --ngf 16 --ndf 16 --epochs 10 (preset: 26) --batch-size 32 --lr 0.0005',
+      '--model cgan --variant tutorial --data shapes --image-size 32 --ngf 16 --ndf 16 --epochs 10 (preset: 26) --batch-size 32 --lr 0.0005 --seed 999',
     );
   });
 

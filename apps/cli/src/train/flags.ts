@@ -353,7 +353,7 @@ network, takes --image-size) (default tutorial for --data emoji, else mlp)`,
   setting({
     name: 'seed',
     value: 'N',
-    help: 'seed for weights, noise and shuffling (default random, recorded in config.json)',
+    help: 'seed for weights, noise and shuffling (default random, the quick-start preset 999; in config.json)',
     key: 'seed',
     read: read.integer(0),
     default: () => Math.floor(Math.random() * 2 ** 31),
@@ -502,8 +502,8 @@ export function flagHelp(flags: readonly TrainFlag[]): string {
  * Named sets of defaults, as the flags they stand for. `quickstart` is what `gan train` runs with neither
  * --model nor --data: the conditional PyTorch-tutorial DCGAN (`cgan --variant tutorial`) at a quarter width
  * (ngf = ndf = 16) and 32×32 pixels on the built-in shapes, sized to draw recognisable shapes of every class in
- * about three minutes on two CPU cores (measured by bench/first-run/check-shapes.mjs). Flags given on the
- * command line override it.
+ * about three minutes on two CPU cores (measured by bench/first-run/check-shapes.mjs), with the PyTorch tutorial's
+ * seed (999) so that the first run is reproducible. Flags given on the command line override it.
  */
 export const presets = {
   quickstart: {
@@ -516,6 +516,8 @@ export const presets = {
     epochs: 26,
     'batch-size': 32,
     lr: 5e-4,
+    // The PyTorch tutorial's manualSeed: the first run is the same run on every machine (wasm is deterministic).
+    seed: 999,
   },
 } as const satisfies Record<string, Record<string, unknown>>;
 export type PresetName = keyof typeof presets;
