@@ -78,7 +78,6 @@ export async function train(settings: TrainSettings, context: TrainContext): Pro
       : undefined;
   const hooks = combineHooks(
     [
-      watchdog && stallHooks(watchdog),
       stepLogHooks(log, settings.batchSize),
       progressHooks(progress, settings.epochs),
       fid &&

@@ -146,9 +146,8 @@ export function stallMessages(minutes: number, out: string): StallMessages {
 }
 
 /**
- * The loop's events as progress: steps, epoch ends, sample grids and checkpoints. `gan train` puts these hooks
- * first and last among its hooks, so that a long measurement in between (FID at an epoch's end) counts from its own
- * end, not from the step before it.
+ * The loop's events as progress: steps, epoch ends, sample grids and checkpoints. `gan train` puts these hooks last
+ * among its hooks, so that each event counts from the end of the others' work on it (an FID at an epoch's end).
  */
 export function stallHooks(watchdog: StallWatchdog): RunHooks {
   return {
