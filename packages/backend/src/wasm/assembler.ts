@@ -82,6 +82,8 @@ export const orI32: Bytes = [0x72];
 export const eqI32: Bytes = [0x46];
 export const addF32: Bytes = [0x92];
 export const gtU32: Bytes = [0x4b];
+export const divU32: Bytes = [0x6e];
+export const remU32: Bytes = [0x70];
 export const selectI32: Bytes = [0x1b]; // select: a, b, condition → condition ? a : b
 /** `if` with no result; close with `end` (`elseBranch` between the arms). */
 export const ifThen: Bytes = [0x04, 0x40];

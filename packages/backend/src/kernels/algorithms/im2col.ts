@@ -137,11 +137,40 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
   return phase('im2col', () => im2colUntimed(host, x, shape));
 }
 
+/** The arguments of the SIMD module's `im2colRows` and `col2imRows` after the two offsets, for all pixels of `shape`. */
+function tapLoopArguments(shape: ConvShape): number[] {
+  const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft } = shape;
+  return [
+    0,
+    batch * outHeight * outWidth,
+    inHeight,
+    inWidth,
+    inChannels * 4,
+    outHeight,
+    outWidth,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+    dilationHeight,
+    dilationWidth,
+    padTop,
+    padLeft,
+  ];
+}
+
 function im2colUntimed(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf.TensorInfo {
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft } = shape;
   const taps = filterHeight * filterWidth * inChannels;
   const cols = host.allocate([batch * outHeight * outWidth, taps]);
+  const simd = simdKernelsFor(host.backend);
+  if (simd !== null && host.byteOffset !== undefined) {
+    // the whole loop in WebAssembly: one call, instead of one per run of values
+    simd.im2colRows(host.byteOffset(x), host.byteOffset(cols), ...tapLoopArguments(shape));
+    return cols;
+  }
   const values = host.view(cols);
   const source = host.view(x);
   const heapCopy = host.copier(x, cols);
@@ -202,6 +231,11 @@ function col2imUntimed(host: KernelHost, cols: tf.TensorInfo, dx: tf.TensorInfo,
   const dxValues = host.view(dx);
   const colValues = host.view(cols);
   zeroer(host, dx, dxValues)(0, dxValues.length);
+  if (simd !== null && host.byteOffset !== undefined) {
+    const shape = { ...geometry, dilationHeight: 1, dilationWidth: 1 };
+    simd.col2imRows(host.byteOffset(dx), host.byteOffset(cols), ...tapLoopArguments(shape));
+    return;
+  }
   const dxBase = host.byteOffset?.(dx) ?? 0;
   const colBase = host.byteOffset?.(cols) ?? 0;
   const add = (from: number, to: number, length: number) => {
