@@ -12,7 +12,7 @@ import { type Strategy, strategyKernel } from './training-kernel.js';
 // (tfjs's formula, one pass).
 
 /** An element-wise float32 call: `inputs` of one shape, the output of that shape. */
-interface ElementwiseCall {
+export interface ElementwiseCall {
   backend: TfjsWasmBackend;
   inputs: tf.TensorInfo[];
   alpha: number;
@@ -22,7 +22,7 @@ interface ElementwiseCall {
  * An element-wise float32 kernel: `vector` over the first `count − count % 4` values with the heap byte offsets of the
  * inputs and the output, `rest(from, views)` for the others (all of them, from 0, when `simd` is `null`).
  */
-function elementwise(
+export function elementwise(
   { backend, inputs }: ElementwiseCall,
   simd: SimdKernels | null,
   vector: (kernels: SimdKernels, offsets: number[], count: number) => void,

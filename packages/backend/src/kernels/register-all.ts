@@ -21,6 +21,7 @@ import { wasmCast, wasmIdentity } from './copy-free.js';
 import { leakyReluGradGradient, leakyReluGradient, wasmLeakyRelu, wasmLeakyReluGrad } from './leaky-relu.js';
 import { wasmBatchMatMul, wasmFusedMatMul } from './mat-mul.js';
 import { wasmMean, wasmSum } from './sum-mean.js';
+import { wasmTanh } from './tanh.js';
 import { wasmTile } from './tile.js';
 import type { TrainingKernel, TrainingKernelBackend } from './training-kernel.js';
 
@@ -44,6 +45,7 @@ export const trainingKernels: readonly TrainingKernel[] = [
   wasmAdamUpdate,
   wasmLeakyRelu,
   wasmLeakyReluGrad,
+  wasmTanh,
   wasmBatchNorm,
   wasmBatchNormGrad,
   wasmBatchNormTraining,

@@ -75,6 +75,24 @@ export const mul: Bytes = simd(230);
 export const div: Bytes = simd(231);
 /** f32x4.relaxed_madd (a · b + c, fused or not as the CPU does it; relaxed SIMD). */
 export const relaxedMadd: Bytes = simd(0x105);
+export const absF32x4: Bytes = simd(0xe0);
+export const minF32x4: Bytes = simd(0xe8);
+export const nearestF32x4: Bytes = simd(0x6a);
+export const truncSatI32x4: Bytes = simd(0xf8); // i32x4.trunc_sat_f32x4_s
+export const addI32x4: Bytes = simd(0xae);
+export const shlI32x4: Bytes = simd(0xab); // i32x4.shl by an i32
+export const andV128: Bytes = simd(0x4e);
+export const orV128: Bytes = simd(0x50);
+/** v128.const of four equal float32 lanes. */
+export const constF32x4 = (value: number): Bytes => {
+  const lane = new Uint8Array(new Float32Array([value]).buffer);
+  return [...simd(12), ...lane, ...lane, ...lane, ...lane];
+};
+/** v128.const of four equal int32 lanes. */
+export const constI32x4 = (value: number): Bytes => {
+  const lane = new Uint8Array(new Int32Array([value]).buffer);
+  return [...simd(12), ...lane, ...lane, ...lane, ...lane];
+};
 export const subI32: Bytes = [0x6b];
 export const shrU32: Bytes = [0x76];
 export const andI32: Bytes = [0x71];

@@ -94,4 +94,44 @@ describe('WebAssembly SIMD kernels', () => {
     simd.leakyReluGrad(dy.byteOffset, x.byteOffset, out.byteOffset, count, alpha);
     for (let i = 0; i < count; i++) expect(out[i]).toBe(x[i]! > 0 ? dy[i] : Math.fround(alpha * dy[i]!));
   });
+
+  it('computes tanh within 4 float32 ulps of Math.tanh, from 1e-30 to saturation, keeping −0, ±1 and NaN', () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const simd = simdKernelsFor({ wasm: { wasmMemory: memory } } as unknown as tf.KernelBackend)!;
+    const random = createRandom(5);
+    // both sides of the series/exponential switch at 0.25, of every exponent step, and the tails
+    const magnitudes = [
+      ...Array.from({ length: 4000 }, (_, i) => 10 ** (-30 + (31.1 * i) / 4000)),
+      ...random.uniform(4000, 0, 10),
+      ...random.uniform(2000, 0.24, 0.26),
+      0.25,
+      Math.fround(0.25) - 2 ** -26,
+      8.99,
+      9,
+      9.01,
+      20,
+      Number.POSITIVE_INFINITY,
+    ];
+    const values = Float32Array.from([...magnitudes, ...magnitudes.map((m) => -m), 0, -0, Number.NaN]);
+    const count = values.length - (values.length % 4);
+    const heap = new Float32Array(memory.buffer);
+    heap.set(values.subarray(0, count), 0);
+    simd.tanh(0, count * 4, count);
+    const out = heap.subarray(count, 2 * count);
+    let worst = 0;
+    for (let i = 0; i < count; i++) {
+      const x = values[i]!;
+      const exact = Math.tanh(x);
+      if (Number.isNaN(x)) {
+        expect(out[i]).toBeNaN();
+        continue;
+      }
+      const ulp = Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.abs(exact) || 2 ** -149)) - 23));
+      worst = Math.max(worst, Math.abs(out[i]! - exact) / ulp);
+      if (Object.is(x, -0)) expect(Object.is(out[i], -0)).toBe(true);
+      if (Math.abs(x) >= 9) expect(out[i]).toBe(Math.sign(x));
+    }
+    expect(worst).toBeLessThanOrEqual(4);
+    expect(worst).toBeGreaterThan(0); // an approximation: not Math.tanh itself
+  });
 });

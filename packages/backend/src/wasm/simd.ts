@@ -7,11 +7,14 @@ import type * as tf from '@tensorflow/tfjs-core';
 // backend's `WebAssembly.Memory` (shared when XNNPACK runs threads), so tensors are read and written in place.
 
 import {
+  absF32x4,
   add,
   addF32,
   addF64,
   addI32,
+  addI32x4,
   andI32,
+  andV128,
   assemble,
   type Bytes,
   bitselect,
@@ -20,8 +23,10 @@ import {
   brIf,
   bytesOf,
   type Code,
+  constF32x4,
   constF32Zero,
   constI32,
+  constI32x4,
   div,
   divU32,
   elseBranch,
@@ -43,13 +48,17 @@ import {
   ltU32,
   memoryCopy,
   memoryFill,
+  minF32x4,
   mul,
   mulF64,
   mulI32,
+  nearestF32x4,
+  orV128,
   promoteLow,
   remU32,
   set,
   shlI32,
+  shlI32x4,
   splat,
   sqrt,
   store,
@@ -58,6 +67,7 @@ import {
   sub,
   subI32,
   tee,
+  truncSatI32x4,
   v128,
   walk,
   walkRows,
@@ -391,6 +401,63 @@ function batchNormTrainingDxFunction(): FunctionDef {
   };
 }
 
+/** tanh's Taylor coefficients 1/3, 2/15, 17/315, 62/2835, 1382/155925 (signs alternate: −, +, −, +, −). */
+const tanhSeries = [1 / 3, 2 / 15, 17 / 315, 62 / 2835, 1382 / 155925];
+/** Below this |x|, tanh is its series to x¹¹ (the next term is under 1e-8 of x); above, (1 − e^−2|x|) / (1 + e^−2|x|). */
+const tanhSeriesBelow = 0.25;
+/** Above this |x|, tanh rounds to ±1 in float32; e^−2|x| stays a normal number below it. */
+const tanhSaturatesAt = 9;
+
+/**
+ * `tanh(x, out, count)`: out = tanh(x) for `count` (a multiple of 4) values, within a few float32 ulps: for |x| below
+ * {@link tanhSeriesBelow} its odd series; above, from u = e^−2|x| (2ⁿ times a degree-7 polynomial of the remainder
+ * after n·ln 2, with ln 2 in two parts), as (1 − u) / (1 + u); the sign of x then copied, so −0 stays −0 and NaN NaN.
+ */
+function tanhFunction(): FunctionDef {
+  const [x, out, count] = [0, 1, 2];
+  const endOffset = 3;
+  const [v, a, y, nf, r, p, u, series] = [4, 5, 6, 7, 8, 9, 10, 11];
+  const c = (value: number) => constF32x4(value);
+  // p = Σ coefficients[i] · r^i by Horner, highest first
+  const horner = (variable: number, coefficients: number[]): Code => [
+    c(coefficients[coefficients.length - 1]!),
+    coefficients
+      .slice(0, -1)
+      .reverse()
+      .map((k) => [get(variable), mul, c(k), add]),
+  ];
+  const factorials = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040];
+  return {
+    name: 'tanh',
+    params: [i32, i32, i32],
+    locals: [
+      [1, i32],
+      [8, v128],
+    ],
+    body: [
+      [get(x), bytesOf(count), addI32, set(endOffset)],
+      walk(x, endOffset, 16, [
+        [get(x), load, tee(v), absF32x4, c(tanhSaturatesAt), minF32x4, set(a)],
+        // y = −2|x| = n·ln 2 + r, n = round(y / ln 2), |r| ≤ ln 2 / 2
+        [get(a), c(-2), mul, tee(y), c(Math.LOG2E), mul, nearestF32x4, set(nf)],
+        [get(y), get(nf), c(0.693359375), mul, sub, get(nf), c(-2.1219444e-4), mul, sub, set(r)],
+        [horner(r, factorials), set(p)],
+        // u = 2ⁿ · p: n + 127 in the exponent bits
+        [get(nf), truncSatI32x4, constI32x4(127), addI32x4, constI32(23), shlI32x4, get(p), mul, set(u)],
+        // the series: |x| · (1 + s·(−1/3 + s·(2/15 − …))), s = x²
+        [get(a), get(a), mul, set(p)],
+        [get(a), horner(p, [1, ...tanhSeries.map((k, i) => (i % 2 === 0 ? -k : k))]), mul, set(series)],
+        [get(out), get(series)],
+        [c(1), get(u), sub, c(1), get(u), add, div],
+        [get(a), c(tanhSeriesBelow), lessThan, bitselect],
+        // the sign of x
+        [get(v), constI32x4(-0x80000000), andV128, orV128, store],
+        [get(out), constI32(16), addI32, set(out)],
+      ]),
+    ],
+  };
+}
+
 /**
  * The loop nest of `im2colRows` and `col2imRows`: for output pixels `first … first + count − 1` (batch, row, column
  * order) and each filter tap, `inside(length)` where the tap's input pixel lies in the image (local `src` holds its
@@ -556,6 +623,7 @@ export interface SimdKernels {
   batchNormTrainingDx(dy: number, x: number, out: number, count: number, channels: number, params: number): void;
   /** Byte offsets and a byte count; any sizes, overlapping or not. */
   copyBytes(target: number, source: number, bytes: number): void;
+  tanh(x: number, out: number, count: number): void;
   /** Byte offsets, then pixel indices, then sizes (the channels in bytes): see `im2colFunction`. */
   im2colRows(...args: number[]): void;
   /** Byte offsets, then pixel indices, then sizes (the channels in bytes): see `col2imFunction`. */
@@ -592,6 +660,7 @@ export function simdKernelsFor(backend: tf.KernelBackend): SimdKernels | null {
       batchNormTrainingDxFunction(),
       im2colFunction(),
       col2imFunction(),
+      tanhFunction(),
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
