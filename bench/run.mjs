@@ -11,7 +11,8 @@
 //
 // Each figure is the median step time of a case's window. On a VM both sides drift by tens of percent over minutes,
 // so the run goes in --rounds rounds, each timing PyTorch then tfjs on every case, and prints every round's figures,
-// then the median over rounds of each side and the ratio of those medians. The stock cpu backend is timed in round 1
+// then the median over rounds of each side and the ratio of those medians, beside the median of each round's own
+// ratio and the best round's img/s against the other side's best round. The stock cpu backend is timed in round 1
 // only, at batch 16 (it is ~50x off). The PyTorch side runs with OMP_WAIT_POLICY=PASSIVE (see torch_step.py) unless
 // it is set.
 //
@@ -280,13 +281,24 @@ for (const backend of [...new Set(rows.map((r) => r.backend))]) {
         torchMax: Math.max(...theirs),
         torchGflops: (median(theirs) * flopsPerImage) / 1e9,
       });
-    if (row.torchImagesPerSecond) row.ratio = row.imagesPerSecond / row.torchImagesPerSecond;
+    if (row.torchImagesPerSecond) {
+      row.ratio = row.imagesPerSecond / row.torchImagesPerSecond;
+      // The VM's neighbours slow either side by up to a third in some rounds: the ratio within each round (both sides
+      // timed minutes apart) and the best round against the best round are steadier than the ratio of medians.
+      const paired = mine
+        .map((r) => [r, torchRows.find((t) => t.round === r.round && t.model === model && t.batch === batch)])
+        .filter(([, t]) => t !== undefined)
+        .map(([r, t]) => r.imagesPerSecond / t.imagesPerSecond);
+      if (paired.length > 0) row.pairedRatio = median(paired);
+      row.bestRatio = row.max / row.torchMax;
+    }
     summary.push(row);
     const peakRss = Math.max(...mine.map((r) => r.peakRssMiB));
     console.log(
       `${backend.padEnd(6)} ${model.padEnd(12)} batch ${String(batch).padStart(3)}: ${fmt(row.imagesPerSecond)} img/s [${row.min.toFixed(1)}–${row.max.toFixed(1)}], ${row.gflops.toFixed(1)} GFLOP/s${ofPeak(row.gflops)}, peak RSS ${peakRss.toFixed(0)} MiB` +
         (row.ratio
-          ? `  | PyTorch ${values['torch-device']} ${row.torchImagesPerSecond.toFixed(1)} img/s [${row.torchMin.toFixed(1)}–${row.torchMax.toFixed(1)}], ${row.torchGflops.toFixed(1)} GFLOP/s → ratio ${row.ratio.toFixed(2)}×`
+          ? `  | PyTorch ${values['torch-device']} ${row.torchImagesPerSecond.toFixed(1)} img/s [${row.torchMin.toFixed(1)}–${row.torchMax.toFixed(1)}], ${row.torchGflops.toFixed(1)} GFLOP/s → ratio ${row.ratio.toFixed(2)}×` +
+            ` (median of the rounds' ratios ${row.pairedRatio?.toFixed(2) ?? '–'}×, best round against best round ${row.bestRatio.toFixed(2)}×)`
           : ''),
     );
   }
