@@ -40,6 +40,7 @@ import {
   v128,
   zeroVector,
 } from './assembler.js';
+import { col2imFunction, im2colFunction } from './im2col-generator.js';
 
 // A float32 matrix product `C = A · B` (or `C += A · B`) as WebAssembly SIMD, in the blocked form of BLIS/GotoBLAS:
 // A is copied into panels of 4 rows and B into panels of 8 columns, both k-major, for one block of `KC` inner
@@ -375,10 +376,19 @@ function gemmFunction(gaps: Readonly<PanelGaps>): FunctionDef {
 }
 
 /**
- * The functions of the product module, in call-index order (micro 0, panel 1, gemm 2, packRows4 3, packRows8 4). `fused`: multiply-add with
+ * The functions of the product module, in call-index order (micro 0, panel 1, gemm 2, packRows4 3, packRows8 4), then
+ * im2colRows and col2imRows (wasm/im2col-generator.ts), which its workers also run. `fused`: multiply-add with
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
 export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelGaps): FunctionDef[] {
-  return [microFunction(fused), panelFunction(), gemmFunction(gaps), packRowsFunction(4), packRowsFunction(8)];
+  return [
+    microFunction(fused),
+    panelFunction(),
+    gemmFunction(gaps),
+    packRowsFunction(4),
+    packRowsFunction(8),
+    im2colFunction(),
+    col2imFunction(),
+  ];
 }

@@ -2,13 +2,22 @@
 // (waits for a job on a shared control block, runs `gemm` on the shared heap, says it is done).
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
-// job failed, control[3]: how long it took in µs, control[4 …]: the 13 arguments of `gemm`.
+// job failed, control[3]: how long it took in µs, control[4 …]: the arguments (13 of `gemm`, 17 of the others), then
+// which function of the module the job runs (a {@link JobKind}).
 export const jobWord = 0;
 export const doneWord = 1;
 export const failedWord = 2;
 export const elapsedWord = 3;
 export const argumentsAt = 4;
-export const controlWords = argumentsAt + 13;
+/** The most arguments a job has. */
+export const maxArguments = 17;
+export const kindWord = argumentsAt + maxArguments;
+export const controlWords = kindWord + 1;
+
+/** The functions of the product's module a worker runs, by the number in {@link kindWord}. */
+export const jobKinds = ['gemm', 'im2colRows', 'col2imRows'] as const;
+export type JobKind = (typeof jobKinds)[number];
+const arities: Record<JobKind, number> = { gemm: 13, im2colRows: 17, col2imRows: 17 };
 
 /** One worker and the shared words it is driven through. */
 export interface GemmWorker {
@@ -36,7 +45,8 @@ const readyTimeoutMs = 30_000;
  */
 function workerLoop(announce: string): string {
   return `
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const jobs = [${jobKinds.map((kind) => `[exports.${kind}, ${arities[kind]}]`).join(', ')}];
 const words = new Int32Array(control);
 let seen = Atomics.load(words, ${jobWord});
 ${announce}('ready');
@@ -47,7 +57,8 @@ for (;;) {
   let failed = 0;
   const started = performance.now();
   try {
-    gemm(${Array.from({ length: 13 }, (_, i) => `words[${argumentsAt + i}]`).join(', ')});
+    const [run, arity] = jobs[words[${kindWord}]];
+    run(...words.subarray(${argumentsAt}, ${argumentsAt} + arity));
   } catch (error) {
     failed = 1;
   }

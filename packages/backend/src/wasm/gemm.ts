@@ -13,7 +13,10 @@ import {
   type GemmWorker,
   type GemmWorkerStarter,
   gemmWorkerStarter,
+  type JobKind,
+  jobKinds,
   jobWord,
+  kindWord,
 } from './gemm-workers.js';
 import { isShared, type TfjsWasmBackend, wasmMemoryOf } from './internals.js';
 
@@ -41,6 +44,17 @@ export interface Gemm {
     ldc: number,
     accumulate: boolean,
   ): void;
+  /**
+   * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
+   * slice per thread in multiples of `align`: `argumentsOf(start, length)` gives a slice's arguments. Slices must not
+   * write to the same bytes.
+   */
+  split(
+    kind: 'im2colRows' | 'col2imRows',
+    size: number,
+    align: number,
+    argumentsOf: (start: number, length: number) => number[],
+  ): void;
 }
 
 type GemmExport = (...args: number[]) => void;
@@ -48,7 +62,8 @@ type GemmExport = (...args: number[]) => void;
 interface HeapGemm {
   module: WebAssembly.Module;
   fused: boolean;
-  gemm: GemmExport;
+  /** The module's functions on the calling thread, by job kind. */
+  exports: Record<JobKind, GemmExport>;
   workers: GemmWorker[];
   /** Multiply-adds per µs of each thread (the calling one first), as measured: slices are sized by them. */
   speeds: number[];
@@ -68,7 +83,8 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
       fused ? fusedBytes : (assemble(shared, gemmFunctions(false)) as BufferSource),
     );
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    result = { module, fused, gemm: instance.exports.gemm as unknown as GemmExport, workers: [], speeds: [1] };
+    const exports = instance.exports as unknown as Record<JobKind, GemmExport>;
+    result = { module, fused, exports, workers: [], speeds: [1] };
   } catch {
     result = null; // no WebAssembly SIMD here
   }
@@ -161,48 +177,12 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
         scratch.push(pointer);
         job[11] = (pointer + 15) & ~15;
       }
-      const started: GemmWorker[] = [];
-      for (let i = 1; i < jobs.length; i++) {
-        const worker = heap.workers[i - 1]!;
-        worker.control.set(jobs[i]!, argumentsAt);
-        worker.sequence++;
-        Atomics.store(worker.control, jobWord, worker.sequence);
-        Atomics.notify(worker.control, jobWord);
-        started.push(worker);
-      }
-      const started0 = performance.now();
-      let ownError: unknown = null;
+      let elapsed: number[];
       try {
-        heap.gemm(...jobs[0]!);
+        elapsed = runJobs(heap, 'gemm', jobs);
       } catch (error) {
-        ownError = error; // still wait for the workers: they write into this call's scratch and output
-      }
-      const elapsed = [(performance.now() - started0) * 1000];
-      let failed = false;
-      for (const worker of started) {
-        let waitedMs = 0;
-        for (;;) {
-          const done = Atomics.load(worker.control, doneWord);
-          if (done === worker.sequence) break;
-          if (waitedMs >= workerTimeoutMs) {
-            dropWorkers(heap);
-            scratch.length = 0; // a worker may still write there: leave it allocated
-            throw new GanError(
-              'ABORTED',
-              `A matrix-product worker thread gave no answer in ${Math.round(workerTimeoutMs / 1000)} s, so this ` +
-                'operation was abandoned; later products run on the calling thread only.',
-            );
-          }
-          const slice = Math.min(waitSliceMs, workerTimeoutMs);
-          if (Atomics.wait(worker.control, doneWord, done, slice) === 'timed-out') waitedMs += slice;
-        }
-        failed ||= Atomics.load(worker.control, failedWord) !== 0;
-        elapsed.push(Atomics.load(worker.control, elapsedWord));
-      }
-      if (ownError !== null) throw ownError;
-      if (failed) {
-        dropWorkers(heap);
-        throw new Error('A matrix-product worker failed; later products run on this thread only.');
+        if (GanError.isInstance(error) && error.code === 'ABORTED') scratch.length = 0; // a worker may still write there
+        throw error;
       }
       if (jobs.length === threads) learnSpeeds(heap.speeds, jobs, elapsed);
     } finally {
@@ -214,6 +194,14 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       return heap.workers.length + 1;
     },
     fused: heap.fused,
+    split(kind, size, align, argumentsOf) {
+      const parts = heap.workers.length === 0 ? [[0, size] as [number, number]] : slices(size, align, heap.speeds);
+      runJobs(
+        heap,
+        kind,
+        parts.map(([start, length]) => argumentsOf(start, length)),
+      );
+    },
     run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate) {
       phase(
         'gemm',
@@ -222,6 +210,59 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       );
     },
   };
+}
+
+/**
+ * Runs `jobs[0]` on the calling thread and `jobs[i]` on worker i − 1, all as `kind`, and waits for the workers; the
+ * microseconds each took, the calling thread first. A worker that fails, or gives no answer in
+ * {@link workerTimeoutMs}, is dropped with the others, and the call throws.
+ */
+function runJobs(heap: HeapGemm, kind: JobKind, jobs: number[][]): number[] {
+  const started: GemmWorker[] = [];
+  for (let i = 1; i < jobs.length; i++) {
+    const worker = heap.workers[i - 1]!;
+    worker.control.set(jobs[i]!, argumentsAt);
+    worker.control[kindWord] = jobKinds.indexOf(kind);
+    worker.sequence++;
+    Atomics.store(worker.control, jobWord, worker.sequence);
+    Atomics.notify(worker.control, jobWord);
+    started.push(worker);
+  }
+  const started0 = performance.now();
+  let ownError: unknown = null;
+  try {
+    heap.exports[kind](...jobs[0]!);
+  } catch (error) {
+    ownError = error; // still wait for the workers: they write into this call's scratch and output
+  }
+  const elapsed = [(performance.now() - started0) * 1000];
+  let failed = false;
+  for (const worker of started) {
+    let waitedMs = 0;
+    for (;;) {
+      const done = Atomics.load(worker.control, doneWord);
+      if (done === worker.sequence) break;
+      if (waitedMs >= workerTimeoutMs) {
+        dropWorkers(heap);
+        // ABORTED: the caller leaves what the worker was given (its scratch above all) allocated
+        throw new GanError(
+          'ABORTED',
+          `A matrix-product worker thread gave no answer in ${Math.round(workerTimeoutMs / 1000)} s, so this ` +
+            'operation was abandoned; later products run on the calling thread only.',
+        );
+      }
+      const slice = Math.min(waitSliceMs, workerTimeoutMs);
+      if (Atomics.wait(worker.control, doneWord, done, slice) === 'timed-out') waitedMs += slice;
+    }
+    failed ||= Atomics.load(worker.control, failedWord) !== 0;
+    elapsed.push(Atomics.load(worker.control, elapsedWord));
+  }
+  if (ownError !== null) throw ownError;
+  if (failed) {
+    dropWorkers(heap);
+    throw new Error('A matrix-product worker failed; later products run on this thread only.');
+  }
+  return elapsed;
 }
 
 /** Stops and forgets `heap`'s workers (after one failed): its products then run on the calling thread. */

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { phase } from '../../phase-timing.js';
+import { gemmFor } from '../../wasm/gemm.js';
+import { tapLoopArguments } from '../../wasm/im2col-generator.js';
 import { simdKernelsFor } from '../../wasm/simd.js';
 import type { KernelHost } from '../kernel-host.js';
 
@@ -137,28 +139,12 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
   return phase('im2col', () => im2colUntimed(host, x, shape));
 }
 
-/** The arguments of the SIMD module's `im2colRows` and `col2imRows` after the two offsets, for all pixels of `shape`. */
-function tapLoopArguments(shape: ConvShape): number[] {
-  const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft } = shape;
-  return [
-    0,
-    batch * outHeight * outWidth,
-    inHeight,
-    inWidth,
-    inChannels * 4,
-    outHeight,
-    outWidth,
-    filterHeight,
-    filterWidth,
-    strideHeight,
-    strideWidth,
-    dilationHeight,
-    dilationWidth,
-    padTop,
-    padLeft,
-  ];
-}
+/**
+ * Below this many values of `cols`, im2col and col2im stay on the calling thread (waking a worker costs more than it
+ * saves); above, they run on the matrix product's threads too, each on its share of the pixels (col2im: of the images,
+ * whose sums are then each one thread's).
+ */
+const minSplitValues = 1 << 18;
 
 function im2colUntimed(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf.TensorInfo {
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
@@ -167,8 +153,17 @@ function im2colUntimed(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
   const cols = host.allocate([batch * outHeight * outWidth, taps]);
   const simd = simdKernelsFor(host.backend);
   if (simd !== null && host.byteOffset !== undefined) {
-    // the whole loop in WebAssembly: one call, instead of one per run of values
-    simd.im2colRows(host.byteOffset(x), host.byteOffset(cols), ...tapLoopArguments(shape));
+    // the whole loop in WebAssembly: one call per thread, instead of one per run of values
+    const [image, unrolled] = [host.byteOffset(x), host.byteOffset(cols)];
+    const rows = cols.shape[0]!;
+    const gemm = rows * taps >= minSplitValues ? gemmFor(host.backend) : null;
+    if (gemm !== null && gemm.threads > 1) {
+      gemm.split('im2colRows', rows, 1, (first, count) =>
+        tapLoopArguments(image, unrolled + first * taps * 4, first, count, shape),
+      );
+    } else {
+      simd.im2colRows(...tapLoopArguments(image, unrolled, 0, rows, shape));
+    }
     return cols;
   }
   const values = host.view(cols);
@@ -233,7 +228,16 @@ function col2imUntimed(host: KernelHost, cols: tf.TensorInfo, dx: tf.TensorInfo,
   zeroer(host, dx, dxValues)(0, dxValues.length);
   if (simd !== null && host.byteOffset !== undefined) {
     const shape = { ...geometry, dilationHeight: 1, dilationWidth: 1 };
-    simd.col2imRows(host.byteOffset(dx), host.byteOffset(cols), ...tapLoopArguments(shape));
+    const [image, unrolled] = [host.byteOffset(dx), host.byteOffset(cols)];
+    const pixels = outHeight * outWidth;
+    const gemm = batch * pixels * taps >= minSplitValues && batch > 1 ? gemmFor(host.backend) : null;
+    if (gemm !== null && gemm.threads > 1) {
+      gemm.split('col2imRows', batch, 1, (n, images) =>
+        tapLoopArguments(image, unrolled + n * pixels * taps * 4, n * pixels, images * pixels, shape),
+      );
+    } else {
+      simd.col2imRows(...tapLoopArguments(image, unrolled, 0, batch * pixels, shape));
+    }
     return;
   }
   const dxBase = host.byteOffset?.(dx) ?? 0;
