@@ -1,7 +1,7 @@
 import { leakyReluGradKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { asWasm, float32View, type TfjsWasmBackend } from '../wasm/internals.js';
-import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
+import { asWasm } from '../wasm/internals.js';
+import { type ElementwiseCall, elementwise, readUnary, simdStrategy } from './elementwise.js';
 import { type Strategy, strategyKernel } from './training-kernel.js';
 
 // LeakyRelu (wasm: the stock kernel is a scalar loop) and a new one-pass gradient kernel, GanLeakyReluGrad (tfjs's
@@ -10,42 +10,6 @@ import { type Strategy, strategyKernel } from './training-kernel.js';
 
 // The gradient kernel's name is @gan/core's `leakyReluGradKernelName`: `dy` where `x > 0`, else `alpha · dy`
 // (tfjs's formula, one pass).
-
-/** An element-wise float32 call: `inputs` of one shape, the output of that shape. */
-export interface ElementwiseCall {
-  backend: TfjsWasmBackend;
-  inputs: tf.TensorInfo[];
-  alpha: number;
-}
-
-/**
- * An element-wise float32 kernel: `vector` over the first `count − count % 4` values with the heap byte offsets of the
- * inputs and the output, `rest(from, views)` for the others (all of them, from 0, when `simd` is `null`).
- */
-export function elementwise(
-  { backend, inputs }: ElementwiseCall,
-  simd: SimdKernels | null,
-  vector: (kernels: SimdKernels, offsets: number[], count: number) => void,
-  rest: (from: number, views: Float32Array[]) => void,
-): tf.TensorInfo {
-  const out = backend.makeOutput([...inputs[0]!.shape], 'float32');
-  const count = tf.util.sizeFromShape(inputs[0]!.shape);
-  const vectorized = simd === null ? 0 : count - (count % 4);
-  if (simd !== null) {
-    vector(
-      simd,
-      [...inputs, out].map((t) => backend.getMemoryOffset(t.dataId)),
-      vectorized,
-    );
-  }
-  if (vectorized < count) {
-    rest(
-      vectorized,
-      [...inputs, out].map((t) => float32View(backend, t)),
-    );
-  }
-  return out;
-}
 
 /** `x < 0 ? α·x : x` from `from` on, with float32 α as the SIMD loop. */
 function leakyReluRest(alpha: number) {
@@ -64,43 +28,25 @@ function leakyReluGradRest(alpha: number) {
 }
 
 const leakyReluStrategies: readonly Strategy<ElementwiseCall>[] = [
-  {
-    name: 'WebAssembly SIMD, the last count % 4 values in JavaScript',
-    applies: (c) => simdKernelsFor(c.backend) !== null,
-    run: (c) =>
-      elementwise(
-        c,
-        simdKernelsFor(c.backend),
-        (simd, [from, to], count) => simd.leakyRelu(from!, to!, count, c.alpha),
-        leakyReluRest(c.alpha),
-      ),
-  },
+  simdStrategy(
+    (simd, [from, to], count, c) => simd.leakyRelu(from!, to!, count, c.alpha),
+    (c) => leakyReluRest(c.alpha),
+  ),
 ];
 
 /** wasm `LeakyRelu` by {@link leakyReluStrategies}; other dtypes, or no WebAssembly SIMD: stock. */
 export const wasmLeakyRelu = strategyKernel<ElementwiseCall>({
   kernelName: tf.LeakyRelu,
   backendName: 'wasm',
-  read: (args) => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype !== 'float32') return 'not float32';
-    return { backend: asWasm(args.backend), inputs: [x], alpha: (args.attrs as unknown as { alpha: number }).alpha };
-  },
+  read: (args) => readUnary(args, (args.attrs as unknown as { alpha: number }).alpha),
   strategies: leakyReluStrategies,
 });
 
 const leakyReluGradStrategies: readonly Strategy<ElementwiseCall>[] = [
-  {
-    name: 'WebAssembly SIMD, the last count % 4 values in JavaScript',
-    applies: (c) => simdKernelsFor(c.backend) !== null,
-    run: (c) =>
-      elementwise(
-        c,
-        simdKernelsFor(c.backend),
-        (simd, [dyAt, xAt, outAt], count) => simd.leakyReluGrad(dyAt!, xAt!, outAt!, count, c.alpha),
-        leakyReluGradRest(c.alpha),
-      ),
-  },
+  simdStrategy(
+    (simd, [dyAt, xAt, outAt], count, c) => simd.leakyReluGrad(dyAt!, xAt!, outAt!, count, c.alpha),
+    (c) => leakyReluGradRest(c.alpha),
+  ),
   {
     name: 'a JavaScript loop',
     applies: () => true,

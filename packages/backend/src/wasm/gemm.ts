@@ -46,13 +46,11 @@ export interface Gemm {
   ): void;
   /**
    * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
-   * slice per thread in multiples of `align`: `argumentsOf(start, length)` gives a slice's arguments. Slices must not
-   * write to the same bytes.
+   * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
    */
   split(
     kind: 'im2colRows' | 'col2imRows',
     size: number,
-    align: number,
     argumentsOf: (start: number, length: number) => number[],
   ): void;
 }
@@ -194,8 +192,8 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       return heap.workers.length + 1;
     },
     fused: heap.fused,
-    split(kind, size, align, argumentsOf) {
-      const parts = heap.workers.length === 0 ? [[0, size] as [number, number]] : slices(size, align, heap.speeds);
+    split(kind, size, argumentsOf) {
+      const parts = slices(size, 1, heap.speeds);
       runJobs(
         heap,
         kind,

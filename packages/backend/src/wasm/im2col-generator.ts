@@ -38,13 +38,17 @@ import {
 // worker threads run them on their share of the pixels.
 
 /**
- * The loop nest of `im2colRows` and `col2imRows`: for output pixels `first … first + count − 1` (batch, row, column
- * order) and each filter tap, `inside(length)` where the tap's input pixel lies in the image (local `src` holds its
+ * The function `name` (`im2colRows` or `col2imRows`), one loop nest: for output pixels `first … first + count − 1`
+ * (batch, row, column order) and each filter tap, `inside(length)` where the tap's input pixel lies in the image (local `src` holds its
  * byte offset in `image`, local `run` the run's in `cols`), `outside(length)` where it falls in the padding; `length`
  * is a local holding the run's bytes: the input channels of one tap, or of a whole filter row where the row's taps
  * are adjacent in the image and all inside it.
  */
-function tapLoops(inside: (length: number) => Code, outside: (length: number) => Code): Code {
+function tapLoopFunction(
+  name: string,
+  inside: (length: number) => Code,
+  outside: (length: number) => Code,
+): FunctionDef {
   // parameters
   const [image, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
@@ -63,37 +67,42 @@ function tapLoops(inside: (length: number) => Code, outside: (length: number) =>
     [get(n), get(inH), mulI32, get(h), addI32, get(inW), mulI32, column, addI32, get(runBytes), mulI32],
     [get(image), addI32, set(src)],
   ];
-  return [
-    [get(cols), set(run), get(first), tee(pixel), get(count), addI32, set(last)],
-    [get(fw), get(runBytes), mulI32, set(rowBytes)],
-    [block, loop, get(pixel), get(last), ltU32, eqz, brIf(1)],
-    [get(pixel), get(outW), remU32, set(xo), get(pixel), get(outW), divU32, tee(y), get(outH), divU32, set(n)],
-    [get(y), get(outH), remU32, set(y)],
-    // the filter's columns adjacent (dilation 1) and all inside the image: a row of taps is one run
-    [get(xo), get(sw), mulI32, get(padLeft), subI32, tee(left), get(inW), ltU32],
-    [get(left), get(fw), addI32, constI32(1), subI32, get(inW), ltU32, andI32],
-    [get(dw), constI32(1), eqI32, andI32, set(wholeRows)],
-    upTo(i, get(fh), [
-      [get(y), get(sh), mulI32, get(i), get(dh), mulI32, addI32, get(padTop), subI32, set(h)],
-      [get(wholeRows), ifThen],
-      // unsigned comparisons: a negative row or column is a large unsigned number
-      [get(h), get(inH), ltU32, ifThen, sourceOf(get(left)), inside(rowBytes), elseBranch, outside(rowBytes), end],
-      [get(run), get(rowBytes), addI32, set(run)],
-      elseBranch,
-      upTo(j, get(fw), [
-        [get(left), get(j), get(dw), mulI32, addI32, set(w)],
-        [get(h), get(inH), ltU32, get(w), get(inW), ltU32, andI32, ifThen],
-        sourceOf(get(w)),
-        inside(runBytes),
+  return {
+    name,
+    params: Array.from({ length: 17 }, () => i32),
+    locals: [[17, i32]],
+    body: [
+      [get(cols), set(run), get(first), tee(pixel), get(count), addI32, set(last)],
+      [get(fw), get(runBytes), mulI32, set(rowBytes)],
+      [block, loop, get(pixel), get(last), ltU32, eqz, brIf(1)],
+      [get(pixel), get(outW), remU32, set(xo), get(pixel), get(outW), divU32, tee(y), get(outH), divU32, set(n)],
+      [get(y), get(outH), remU32, set(y)],
+      // the filter's columns adjacent (dilation 1) and all inside the image: a row of taps is one run
+      [get(xo), get(sw), mulI32, get(padLeft), subI32, tee(left), get(inW), ltU32],
+      [get(left), get(fw), addI32, constI32(1), subI32, get(inW), ltU32, andI32],
+      [get(dw), constI32(1), eqI32, andI32, set(wholeRows)],
+      upTo(i, get(fh), [
+        [get(y), get(sh), mulI32, get(i), get(dh), mulI32, addI32, get(padTop), subI32, set(h)],
+        [get(wholeRows), ifThen],
+        // unsigned comparisons: a negative row or column is a large unsigned number
+        [get(h), get(inH), ltU32, ifThen, sourceOf(get(left)), inside(rowBytes), elseBranch, outside(rowBytes), end],
+        [get(run), get(rowBytes), addI32, set(run)],
         elseBranch,
-        outside(runBytes),
+        upTo(j, get(fw), [
+          [get(left), get(j), get(dw), mulI32, addI32, set(w)],
+          [get(h), get(inH), ltU32, get(w), get(inW), ltU32, andI32, ifThen],
+          sourceOf(get(w)),
+          inside(runBytes),
+          elseBranch,
+          outside(runBytes),
+          end,
+          [get(run), get(runBytes), addI32, set(run)],
+        ]),
         end,
-        [get(run), get(runBytes), addI32, set(run)],
       ]),
-      end,
-    ]),
-    [get(pixel), constI32(1), addI32, set(pixel), br(0), end, end],
-  ];
+      [get(pixel), constI32(1), addI32, set(pixel), br(0), end, end],
+    ],
+  };
 }
 
 /**
@@ -123,7 +132,6 @@ function runLoop(
   ];
 }
 
-const im2colParams = [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32];
 const [tapSource, tapRun] = [26, 27];
 const runScratch: [number, number, number] = [28, 29, 30];
 
@@ -133,15 +141,11 @@ const runScratch: [number, number, number] = [28, 29, 30];
  * channels × 4 per filter tap, zeros in the padding), written to `cols` from its start.
  */
 export function im2colFunction(): FunctionDef {
-  return {
-    name: 'im2colRows',
-    params: im2colParams,
-    locals: [[17, i32]],
-    body: tapLoops(
-      (length) => runLoop(tapSource, tapRun, length, runScratch, false),
-      (length) => runLoop(null, tapRun, length, runScratch, false),
-    ),
-  };
+  return tapLoopFunction(
+    'im2colRows',
+    (length) => runLoop(tapSource, tapRun, length, runScratch, false),
+    (length) => runLoop(null, tapRun, length, runScratch, false),
+  );
 }
 
 /**
@@ -150,15 +154,11 @@ export function im2colFunction(): FunctionDef {
  * NHWC `dx` where its tap falls inside the image; pixel by pixel and tap by tap, as the JavaScript loop adds them.
  */
 export function col2imFunction(): FunctionDef {
-  return {
-    name: 'col2imRows',
-    params: im2colParams,
-    locals: [[17, i32]],
-    body: tapLoops(
-      (length) => runLoop(tapRun, tapSource, length, runScratch, true),
-      () => [],
-    ),
-  };
+  return tapLoopFunction(
+    'col2imRows',
+    (length) => runLoop(tapRun, tapSource, length, runScratch, true),
+    () => [],
+  );
 }
 
 /** The parameters after the two offsets and the pixel range, in order (see {@link im2colFunction}). */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { phase } from '../../phase-timing.js';
 import { gemmFor } from '../../wasm/gemm.js';
 import { tapLoopArguments } from '../../wasm/im2col-generator.js';
-import { simdKernelsFor } from '../../wasm/simd.js';
+import { type SimdKernels, simdKernelsFor } from '../../wasm/simd.js';
 import type { KernelHost } from '../kernel-host.js';
 
 // 2-D convolutions (NHWC, filters HWIO) as matrix products: their sizes, and im2col / col2im, which unroll an input
@@ -146,6 +146,32 @@ export function im2col(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
  */
 const minSplitValues = 1 << 18;
 
+/**
+ * Runs the WebAssembly `kind` over `units` (pixels, or whole images for col2im) of `pixelsPerUnit` output pixels each,
+ * `image` and `cols` being heap offsets: on the product's worker threads too when there are any and the call is large.
+ */
+function tapLoop(
+  host: KernelHost,
+  simd: SimdKernels,
+  kind: 'im2colRows' | 'col2imRows',
+  [image, cols]: [number, number],
+  [units, pixelsPerUnit]: [number, number],
+  shape: ConvShape,
+): void {
+  const width = shape.filterHeight * shape.filterWidth * shape.inChannels;
+  const argumentsOf = (unit: number, count: number) =>
+    tapLoopArguments(
+      image,
+      cols + unit * pixelsPerUnit * width * 4,
+      unit * pixelsPerUnit,
+      count * pixelsPerUnit,
+      shape,
+    );
+  const gemm = units > 1 && units * pixelsPerUnit * width >= minSplitValues ? gemmFor(host.backend) : null;
+  if (gemm !== null && gemm.threads > 1) gemm.split(kind, units, argumentsOf);
+  else simd[kind](...argumentsOf(0, units));
+}
+
 function im2colUntimed(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf.TensorInfo {
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = shape;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft } = shape;
@@ -154,16 +180,7 @@ function im2colUntimed(host: KernelHost, x: tf.TensorInfo, shape: ConvShape): tf
   const simd = simdKernelsFor(host.backend);
   if (simd !== null && host.byteOffset !== undefined) {
     // the whole loop in WebAssembly: one call per thread, instead of one per run of values
-    const [image, unrolled] = [host.byteOffset(x), host.byteOffset(cols)];
-    const rows = cols.shape[0]!;
-    const gemm = rows * taps >= minSplitValues ? gemmFor(host.backend) : null;
-    if (gemm !== null && gemm.threads > 1) {
-      gemm.split('im2colRows', rows, 1, (first, count) =>
-        tapLoopArguments(image, unrolled + first * taps * 4, first, count, shape),
-      );
-    } else {
-      simd.im2colRows(...tapLoopArguments(image, unrolled, 0, rows, shape));
-    }
+    tapLoop(host, simd, 'im2colRows', [host.byteOffset(x), host.byteOffset(cols)], [cols.shape[0]!, 1], shape);
     return cols;
   }
   const values = host.view(cols);
@@ -224,22 +241,20 @@ function col2imUntimed(host: KernelHost, cols: tf.TensorInfo, dx: tf.TensorInfo,
   const taps = filterHeight * filterWidth * inChannels;
   const simd = simdKernelsFor(host.backend);
   const dxValues = host.view(dx);
-  const colValues = host.view(cols);
   zeroer(host, dx, dxValues)(0, dxValues.length);
   if (simd !== null && host.byteOffset !== undefined) {
     const shape = { ...geometry, dilationHeight: 1, dilationWidth: 1 };
-    const [image, unrolled] = [host.byteOffset(dx), host.byteOffset(cols)];
-    const pixels = outHeight * outWidth;
-    const gemm = batch * pixels * taps >= minSplitValues && batch > 1 ? gemmFor(host.backend) : null;
-    if (gemm !== null && gemm.threads > 1) {
-      gemm.split('col2imRows', batch, 1, (n, images) =>
-        tapLoopArguments(image, unrolled + n * pixels * taps * 4, n * pixels, images * pixels, shape),
-      );
-    } else {
-      simd.col2imRows(...tapLoopArguments(image, unrolled, 0, batch * pixels, shape));
-    }
+    tapLoop(
+      host,
+      simd,
+      'col2imRows',
+      [host.byteOffset(dx), host.byteOffset(cols)],
+      [batch, outHeight * outWidth],
+      shape,
+    );
     return;
   }
+  const colValues = host.view(cols);
   const dxBase = host.byteOffset?.(dx) ?? 0;
   const colBase = host.byteOffset?.(cols) ?? 0;
   const add = (from: number, to: number, length: number) => {
