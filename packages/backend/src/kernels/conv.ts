@@ -104,7 +104,7 @@ function readForward(args: KernelArgs): ForwardCall | string {
 
 const forwardStrategies: readonly Strategy<ForwardCall>[] = [
   {
-    name: 'im2col + the SIMD product, then bias and activation in one pass (≥ 64 taps × in-channels)',
+    name: 'im2col fused into the SIMD product, chunk by chunk, then bias and activation in one pass (≥ 64 taps × in-channels)',
     applies: (c) =>
       c.gemm !== null &&
       taps(c.shape) >= minGemmConvTaps &&
@@ -136,7 +136,11 @@ export const wasmFusedConv2D = strategyKernel({
   strategies: forwardStrategies,
 });
 
-/** `y = conv2d(x, filter)` as `cols · W` by the SIMD product (a 1 × 1, stride-1 convolution multiplies `x` itself). */
+/**
+ * `y = conv2d(x, filter)` as `cols · W` by the SIMD product: chunk by chunk with `cols` never in memory where the
+ * packed filter is small enough ({@link Gemm.fusesIm2col}), else `cols` whole (a 1 × 1, stride-1 convolution
+ * multiplies `x` itself).
+ */
 function conv2dByGemm(
   host: KernelHost,
   gemm: Gemm,
@@ -147,11 +151,27 @@ function conv2dByGemm(
   const { batch, outHeight, outWidth, outChannels } = shape;
   const pixels = batch * outHeight * outWidth;
   const k = taps(shape);
-  const cols = isPointwise(shape) ? null : im2col(host, x, shape);
   const y = host.allocate([batch, outHeight, outWidth, outChannels]);
   const at = host.byteOffset!;
-  const a = at(cols ?? x);
-  gemm.run(pixels, outChannels, k, a, k * 4, 4, at(filter), outChannels * 4, 4, at(y), outChannels * 4, false);
+  if (!isPointwise(shape) && gemm.fusesIm2col(k, outChannels)) {
+    gemm.im2colProduct(at(x), at(filter), at(y), pixels, outChannels, shape); // cols never in memory
+    return y;
+  }
+  const cols = isPointwise(shape) ? null : im2col(host, x, shape);
+  gemm.run(
+    pixels,
+    outChannels,
+    k,
+    at(cols ?? x),
+    k * 4,
+    4,
+    at(filter),
+    outChannels * 4,
+    4,
+    at(y),
+    outChannels * 4,
+    false,
+  );
   if (cols !== null) host.free(cols);
   return y;
 }

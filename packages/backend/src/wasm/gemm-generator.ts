@@ -10,6 +10,7 @@ import {
   call,
   constF32Zero,
   constI32,
+  divU32,
   elseBranch,
   end,
   eqI32,
@@ -68,9 +69,31 @@ export const panelGaps: Readonly<PanelGaps> = Object.freeze({ a: 64, b: 64 });
 
 const ceil4 = (n: number) => Math.ceil(n / 4) * 4;
 
-/** Bytes of scratch one `gemm` call over `m` rows needs (packed A, packed B and an edge tile). */
-export function gemmScratchBytes(m: number, gaps: Readonly<PanelGaps> = panelGaps): number {
-  return ceil4(m) * KC * 4 + (ceil4(m) / 4) * gaps.a + NC * KC * 4 + (NC / 8) * gaps.b + 128;
+/**
+ * Rows of A packed at a time where all of B's columns fit in one packed block (`n ≤ NC`) and A's rows are not
+ * adjacent in memory (its panels are packed through 4 × 4 transposes: `cols` in a convolution's forward product):
+ * each chunk's panels are used while they are still in cache, instead of the whole of A being packed to memory and
+ * read back from there. Measured on one thread (Zen 5): +2–5 % on such products; where A's rows are adjacent
+ * (packed by plain copies), chunks cost 3–6 %, so A is packed whole there, as where `n > NC` (whose blocks of B all
+ * read the same packed A).
+ */
+export const MC = 128;
+
+/** Whether a product packs A chunk by chunk ({@link MC}); `rowStrideA` in bytes. */
+function packsInChunks(n: number, rowStrideA: number, chunkRows: number): boolean {
+  return chunkRows > 0 && n <= NC && rowStrideA !== 4;
+}
+
+/** Bytes of scratch one `gemm` call needs (packed A, packed B and an edge tile): `m` × `n`, A's rows `rowStrideA` apart. */
+export function gemmScratchBytes(
+  m: number,
+  n: number,
+  rowStrideA: number,
+  gaps: Readonly<PanelGaps> = panelGaps,
+  chunkRows = MC,
+): number {
+  const rows = packsInChunks(n, rowStrideA, chunkRows) ? Math.min(ceil4(m), chunkRows) : ceil4(m);
+  return rows * KC * 4 + (rows / 4) * gaps.a + NC * KC * 4 + (NC / 8) * gaps.b + 128;
 }
 
 /** `min(x, y)` of two unsigned i32 locals. */
@@ -276,24 +299,50 @@ function packRowsFunction(lanes: 4 | 8): FunctionDef {
 }
 
 /**
- * `gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate)`: `C[m, n] = A[m, k] · B[k, n]` (`+=` when
- * `accumulate` ≠ 0), with element (i, j) of A at byte `a + i·rsA + j·csA`, of B at `b + i·rsB + j·csB`, of C at
- * `c + i·ldc + 4j`; `scratch` holds {@link gemmScratchBytes}`(m)` bytes, 16-byte aligned.
+ * `gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate, packedB)`: `C[m, n] = A[m, k] · B[k, n]`
+ * (`+=` when `accumulate` ≠ 0), with element (i, j) of A at byte `a + i·rsA + j·csA`, of B at `b + i·rsB + j·csB`, of
+ * C at `c + i·ldc + 4j`; `scratch` holds {@link gemmScratchBytes}`(m, n, rsA)` bytes, 16-byte aligned. Where
+ * `packedB` ≠ 0, B is read from there, as `packB` (same arguments) left it, instead of being packed block by block:
+ * products that share one B (a convolution's chunks of pixels, on every thread) pack it once.
  */
-function gemmFunction(gaps: Readonly<PanelGaps>): FunctionDef {
+function gemmFunction(gaps: Readonly<PanelGaps>, chunkRows: number): [gemm: FunctionDef, packB: FunctionDef] {
   if (gaps.a % 16 !== 0 || gaps.b % 16 !== 0 || gaps.a < 0 || gaps.b < 0) {
     throw new Error(`panel gaps must be multiples of 16 bytes, got ${gaps.a} and ${gaps.b}`);
   }
-  const [m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  if (chunkRows % 4 !== 0 || chunkRows < 0)
+    throw new Error(`chunks of A must be a multiple of 4 rows, got ${chunkRows}`);
+  const [m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, scratch, accumulate, packedB] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+  ];
   const [ap, bp, tile, pc, kc, jc, nc, i, j, acc, r, col, rows, cols, q] = [
-    13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+    14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
   ];
   const [micro, panel, packRows4, packRows8] = [0, 1, 3, 4];
-  const [wholeA, wholeB] = [28, 29];
+  const [wholeA, wholeB, ic, icEnd, aBase, chunked] = [29, 30, 31, 32, 33, 34];
   const times = (x: Code, y: Code): Code => [x, y, mulI32];
   const plus = (...terms: Code[]): Code => [terms[0]!, ...terms.slice(1).map((t) => [t, addI32])];
-  // Panel p of A starts p panels of kc steps and p gaps in (i = 4p), panel q of B likewise (j = 8q).
-  const aPanel: Code = plus(get(ap), times(get(i), plus(times(get(kc), constI32(4)), constI32(gaps.a / 4))));
+  // Panel p of A starts p panels of kc steps and p gaps in (i = aBase + 4p), panel q of B likewise (j = 8q).
+  const aPanel: Code = plus(
+    get(ap),
+    times([get(i), get(aBase), subI32], plus(times(get(kc), constI32(4)), constI32(gaps.a / 4))),
+  );
+  // Rows `ic‥icEnd` of A's block `pc` packed from panel 0 on (aBase = ic): whole panels row by row where its lanes
+  // (rows) are adjacent, the rest panel by panel.
+  const packA: Code = [
+    [get(ic), set(aBase)],
+    [get(rsA), constI32(4), eqI32, ifThen],
+    [get(ic), get(icEnd), get(ic), subI32, constI32(-4), andI32, addI32, set(wholeA)],
+    [plus(get(a), times(get(ic), get(rsA)), times(get(pc), get(csA))), get(csA), get(kc)],
+    [get(wholeA), get(ic), subI32, constI32(2), shrU32],
+    [get(ap), get(kc), constI32(16), mulI32, constI32(gaps.a), addI32, call(packRows4)],
+    elseBranch,
+    [get(ic), set(wholeA)],
+    end,
+    forRange(i, get(wholeA), get(icEnd), 4, [
+      plus(get(a), times(get(i), get(rsA)), times(get(pc), get(csA))),
+      [get(rsA), get(csA), minOf(constI32(4), [get(m), get(i), subI32]), get(kc), aPanel, constI32(4), call(panel)],
+    ]),
+  ];
   const bPanel: Code = plus(get(bp), times(get(j), plus(times(get(kc), constI32(4)), constI32(gaps.b / 8))));
   const edgeTile: Code = [
     [aPanel, bPanel, get(kc), get(tile), constI32(32), constI32(0), call(micro)],
@@ -311,84 +360,151 @@ function gemmFunction(gaps: Readonly<PanelGaps>): FunctionDef {
       ]),
     ]),
   ];
-  return {
+  // Block (pc, jc) of B: panels 8 columns wide, whole panels row by row where its columns are adjacent, the rest
+  // panel by panel.
+  const packBBlock: Code = [
+    [get(csB), constI32(4), eqI32, ifThen],
+    [get(nc), constI32(-8), andI32, set(wholeB)],
+    [plus(get(b), times(get(pc), get(rsB)), times(get(jc), constI32(4))), get(rsB), get(kc)],
+    [get(wholeB), constI32(3), shrU32, get(bp), get(kc), constI32(32), mulI32, constI32(gaps.b), addI32],
+    call(packRows8),
+    elseBranch,
+    [constI32(0), set(wholeB)],
+    end,
+    forRange(j, get(wholeB), get(nc), 8, [
+      plus(get(b), times(get(pc), get(rsB)), times(plus(get(jc), get(j)), get(csB))),
+      [get(csB), get(rsB), minOf(constI32(8), [get(nc), get(j), subI32]), get(kc), bPanel, constI32(8), call(panel)],
+    ]),
+  ];
+  // Where block (pc, jc) starts in a B packed whole by `packB` (see packedBBytes).
+  const prepackedBlock: Code = plus(
+    get(packedB),
+    times(
+      plus(times([get(pc), constI32(KC), divU32], [get(n), constI32(7), addI32, constI32(3), shrU32]), [
+        get(jc),
+        constI32(3),
+        shrU32,
+      ]),
+      constI32(KC * 32 + gaps.b),
+    ),
+  );
+  const params = Array.from({ length: 14 }, () => i32);
+  const packB: FunctionDef = {
+    name: 'packB',
+    params,
+    locals: [[21, i32]],
+    body: forUp(pc, get(k), KC, [
+      [minOf(constI32(KC), [get(k), get(pc), subI32]), set(kc)],
+      forUp(jc, get(n), NC, [
+        [minOf(constI32(NC), [get(n), get(jc), subI32]), set(nc)],
+        [prepackedBlock, set(bp), packBBlock],
+      ]),
+    ]),
+  };
+  const gemm: FunctionDef = {
     name: 'gemm',
-    params: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32],
-    locals: [[17, i32]],
+    params,
+    locals: [[21, i32]],
     body: [
       [get(scratch), set(ap)],
-      [get(scratch), plus(get(m), constI32(3)), constI32(-4), andI32, constI32(KC * 4 + gaps.a / 4), mulI32, addI32],
+      // chunked: A is packed `chunkRows` rows at a time, just before their tiles (see packsInChunks)
+      [constI32(chunkRows), constI32(0), gtU32, get(n), constI32(NC + 1), ltU32, andI32],
+      [get(rsA), constI32(4), eqI32, eqz, andI32, set(chunked)],
+      [plus(get(m), constI32(3)), constI32(-4), andI32, set(q)],
+      [get(chunked), ifThen, minOf(get(q), constI32(chunkRows)), set(q), end],
+      [get(scratch), get(q), constI32(KC * 4 + gaps.a / 4), mulI32, addI32],
       set(bp),
       [get(bp), constI32(NC * (KC * 4 + gaps.b / 8)), addI32, set(tile)],
       forUp(pc, get(k), KC, [
         [minOf(constI32(KC), [get(k), get(pc), subI32]), set(kc)],
         [get(accumulate), get(pc), constI32(0), gtU32, orI32, set(acc)],
-        // A: whole panels row by row where its lanes (rows) are adjacent, the rest panel by panel
-        [get(rsA), constI32(4), eqI32, ifThen],
-        [get(m), constI32(-4), andI32, set(wholeA)],
-        [plus(get(a), times(get(pc), get(csA))), get(csA), get(kc), get(wholeA), constI32(2), shrU32],
-        [get(ap), get(kc), constI32(16), mulI32, constI32(gaps.a), addI32, call(packRows4)],
-        elseBranch,
-        [constI32(0), set(wholeA)],
-        end,
-        forRange(i, get(wholeA), get(m), 4, [
-          plus(get(a), times(get(i), get(rsA)), times(get(pc), get(csA))),
-          [get(rsA), get(csA), minOf(constI32(4), [get(m), get(i), subI32]), get(kc), aPanel, constI32(4), call(panel)],
-        ]),
+        // A whole, once for all blocks of B, unless it is packed chunk by chunk below
+        [get(chunked), eqz, ifThen, constI32(0), set(ic), get(m), set(icEnd), packA, end],
         forUp(jc, get(n), NC, [
           [minOf(constI32(NC), [get(n), get(jc), subI32]), set(nc)],
-          [get(csB), constI32(4), eqI32, ifThen],
-          [get(nc), constI32(-8), andI32, set(wholeB)],
-          [plus(get(b), times(get(pc), get(rsB)), times(get(jc), constI32(4))), get(rsB), get(kc)],
-          [get(wholeB), constI32(3), shrU32, get(bp), get(kc), constI32(32), mulI32, constI32(gaps.b), addI32],
-          call(packRows8),
-          elseBranch,
-          [constI32(0), set(wholeB)],
-          end,
-          forRange(j, get(wholeB), get(nc), 8, [
-            plus(get(b), times(get(pc), get(rsB)), times(plus(get(jc), get(j)), get(csB))),
-            [
-              get(csB),
-              get(rsB),
-              minOf(constI32(8), [get(nc), get(j), subI32]),
-              get(kc),
-              bPanel,
-              constI32(8),
-              call(panel),
-            ],
-          ]),
-          forUp(i, get(m), 4, [
-            forUp(j, get(nc), 8, [
-              [plus(get(i), constI32(4)), get(m), gtU32, plus(get(j), constI32(8)), get(nc), gtU32, orI32, eqz],
-              ifThen,
-              [aPanel, bPanel, get(kc)],
-              plus(get(c), times(get(i), get(ldc)), times(plus(get(jc), get(j)), constI32(4))),
-              [get(ldc), get(acc), call(micro)],
-              elseBranch,
-              edgeTile,
-              end,
+          [get(packedB), ifThen, prepackedBlock, set(bp), elseBranch, packBBlock, end],
+          forUp(ic, get(m), chunkRows > 0 ? chunkRows : 1 << 30, [
+            [minOf(get(m), plus(get(ic), constI32(chunkRows > 0 ? chunkRows : 1 << 30))), set(icEnd)],
+            [get(chunked), ifThen, packA, end],
+            forRange(i, get(ic), get(icEnd), 4, [
+              forUp(j, get(nc), 8, [
+                [plus(get(i), constI32(4)), get(m), gtU32, plus(get(j), constI32(8)), get(nc), gtU32, orI32, eqz],
+                ifThen,
+                [aPanel, bPanel, get(kc)],
+                plus(get(c), times(get(i), get(ldc)), times(plus(get(jc), get(j)), constI32(4))),
+                [get(ldc), get(acc), call(micro)],
+                elseBranch,
+                edgeTile,
+                end,
+              ]),
             ]),
           ]),
         ]),
       ]),
     ],
   };
+  return [gemm, packB];
 }
 
 /**
- * The functions of the product module, in call-index order (micro 0, panel 1, gemm 2, packRows4 3, packRows8 4), then
- * im2colRows and col2imRows (wasm/im2col-generator.ts), which its workers also run. `fused`: multiply-add with
+ * The functions of the product module, in call-index order: micro 0, panel 1, gemm 2, packRows4 3, packRows8 4,
+ * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7 and im2colGemm 8; its workers run gemm, the
+ * two tap loops and im2colGemm. `fused`: multiply-add with
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
-export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelGaps): FunctionDef[] {
+export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelGaps, chunkRows = MC): FunctionDef[] {
+  const gemmAndPackB = gemmFunction(gaps, chunkRows);
   return [
     microFunction(fused),
     panelFunction(),
-    gemmFunction(gaps),
+    gemmAndPackB[0],
     packRowsFunction(4),
     packRowsFunction(8),
     im2colFunction(),
     col2imFunction(),
+    gemmAndPackB[1],
+    im2colGemmFunction(),
   ];
+}
+
+/** Bytes of a B of `k` × `n` packed whole by `packB`: blocks of {@link KC} steps, each its panels of 8 columns. */
+export function packedBBytes(n: number, k: number, gaps: Readonly<PanelGaps> = panelGaps): number {
+  return Math.ceil(k / KC) * Math.ceil(n / 8) * (KC * 32 + gaps.b);
+}
+
+/**
+ * `im2colGemm(x, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft, n,
+ * packedB, c, ldc, scratch, chunk)`: a convolution's forward product for output pixels `first … first + count − 1`,
+ * `chunk` pixels at a time: each chunk unrolled by `im2colRows` into `cols` (room for `chunk` rows of taps), then
+ * multiplied by the filter that `packB` packed at `packedB` (`n` output channels) into rows `c + (pixel − first)·ldc`.
+ * A chunk's `cols` is still in cache when it is packed, so the unrolled image never goes to memory and back.
+ * `scratch`: {@link gemmScratchBytes}`(chunk, n, rowBytes)`.
+ */
+function im2colGemmFunction(): FunctionDef {
+  const [image, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  ];
+  const [n, packedB, c, ldc, scratch, chunk] = [17, 18, 19, 20, 21, 22];
+  const [pixel, last, rows, rowBytes] = [23, 24, 25, 26];
+  const [gemm, im2colRows] = [2, 5];
+  const geometry = [inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft].map(get);
+  return {
+    name: 'im2colGemm',
+    params: Array.from({ length: 23 }, () => i32),
+    locals: [[4, i32]],
+    body: [
+      [get(first), get(count), addI32, set(last)],
+      [get(fh), get(fw), mulI32, get(runBytes), mulI32, set(rowBytes)],
+      forRange(pixel, get(first), get(last), 0, [
+        [minOf(get(chunk), [get(last), get(pixel), subI32]), set(rows)],
+        [get(image), get(cols), get(pixel), get(rows), geometry, call(im2colRows)],
+        [get(rows), get(n), get(rowBytes), constI32(2), shrU32, get(cols), get(rowBytes), constI32(4)],
+        [constI32(0), constI32(0), constI32(0)],
+        [get(c), get(pixel), get(first), subI32, get(ldc), mulI32, addI32, get(ldc), get(scratch), constI32(0)],
+        [get(packedB), call(gemm)],
+        [get(pixel), get(chunk), addI32, set(pixel)],
+      ]),
+    ],
+  };
 }

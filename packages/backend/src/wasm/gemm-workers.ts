@@ -1,23 +1,24 @@
 // The worker threads of wasm/gemm.ts: Node's worker_threads or a browser's Web Workers, each running the same loop
-// (waits for a job on a shared control block, runs `gemm` on the shared heap, says it is done).
+// (waits for a job on a shared control block, runs a function of the product's module on the shared heap, says it is
+// done).
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
-// job failed, control[3]: how long it took in µs, control[4 …]: the arguments (13 of `gemm`, 17 of the others), then
-// which function of the module the job runs (a {@link JobKind}).
+// job failed, control[3]: how long it took in µs, control[4 …]: the arguments (14 of `gemm`, 17 of the tap loops, 23
+// of `im2colGemm`), then which function of the module the job runs (a {@link JobKind}).
 export const jobWord = 0;
 export const doneWord = 1;
 export const failedWord = 2;
 export const elapsedWord = 3;
 export const argumentsAt = 4;
 /** The most arguments a job has. */
-export const maxArguments = 17;
+export const maxArguments = 23;
 export const kindWord = argumentsAt + maxArguments;
 export const controlWords = kindWord + 1;
 
 /** The functions of the product's module a worker runs, by the number in {@link kindWord}. */
-export const jobKinds = ['gemm', 'im2colRows', 'col2imRows'] as const;
+export const jobKinds = ['gemm', 'im2colRows', 'col2imRows', 'im2colGemm'] as const;
 export type JobKind = (typeof jobKinds)[number];
-const arities: Record<JobKind, number> = { gemm: 13, im2colRows: 17, col2imRows: 17 };
+const arities: Record<JobKind, number> = { gemm: 14, im2colRows: 17, col2imRows: 17, im2colGemm: 23 };
 
 /** One worker and the shared words it is driven through. */
 export interface GemmWorker {

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
 import { assemble } from './assembler.js';
 import { gemmFor, setGemmEnabled, setGemmWorkerTimeout, startGemmWorkers } from './gemm.js';
-import { gemmFunctions, gemmScratchBytes, KC, NC } from './gemm-generator.js';
+import { gemmFunctions, gemmScratchBytes, KC, MC, NC } from './gemm-generator.js';
 import { argumentsAt, doneWord, elapsedWord, type GemmWorkerStarter, jobWord, startWebWorker } from './gemm-workers.js';
+import { type TapLoopSizes, tapLoopArguments } from './im2col-generator.js';
 import { enableRelaxedSimd, hasRelaxedSimd } from './relaxed-simd.js';
 
 const random = createRandom(11);
@@ -187,7 +188,7 @@ function maxError(actual: Float64Array, expected: Float64Array, k: number): numb
 }
 
 // Sizes around every edge: single values, tails of the 4-row and 8-column tiles, k not a multiple of 4, and more
-// than one packed block of k (KC), of columns (NC), and many panels of rows with a tail.
+// than one packed block of k (KC), of columns (NC), and many panels of rows with a tail, in one chunk of A or several.
 const shapes: [m: number, n: number, k: number][] = [
   [1, 1, 1],
   [3, 5, 7],
@@ -197,6 +198,9 @@ const shapes: [m: number, n: number, k: number][] = [
   [8, NC + 13, 19],
   [37, 11, KC * 2 + 3],
   [135, NC + 9, KC + 5],
+  // A packed chunk by chunk (all of n in one block of B): several chunks and a tail that is not a whole panel
+  [2 * MC + 7, NC, KC + 5],
+  [MC + 4, 24, 9],
 ];
 
 describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
@@ -219,8 +223,10 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         for (const transposeB of [false, true]) {
           const o = operands(heap, m, n, k, transposeA, transposeB, 3);
           // The scratch is followed by a guard of NaNs: the product must not write past what it asked for.
-          const scratch = (heap.malloc(gemmScratchBytes(m) + 16 + 4096) + 15) & ~15;
-          const guard = new Float32Array(heap.memory.buffer, scratch + gemmScratchBytes(m), 1024).fill(Number.NaN);
+          const scratch = (heap.malloc(gemmScratchBytes(m, n, o.rsA) + 16 + 4096) + 15) & ~15;
+          const guard = new Float32Array(heap.memory.buffer, scratch + gemmScratchBytes(m, n, o.rsA), 1024).fill(
+            Number.NaN,
+          );
           new Float32Array(heap.memory.buffer, o.c, (m * o.ldc) / 4).fill(Number.NaN); // overwritten, not read
           gemm(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, scratch, 0);
           const expected = reference(o, m, n, k);
@@ -258,6 +264,62 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
       const o = operands(heap, m, n, k, false, true, 0);
       gemm.run(m, n, k, o.a, o.rsA, o.csA, o.b, o.rsB, o.csB, o.c, o.ldc, false);
       expect(maxError(readC(heap, o, m, n), reference(o, m, n, k), k)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('multiplies a convolution chunk by chunk (im2colProduct), with the bits of im2col then the product, on one thread and two', async () => {
+    // A padded, strided, dilated geometry whose pixels end in a part chunk, and one with more than NC output channels.
+    const cases: { batch: number; n: number; sizes: TapLoopSizes }[] = [
+      {
+        batch: 3,
+        n: 40,
+        sizes: {
+          ...{ inHeight: 13, inWidth: 11, inChannels: 24, outHeight: 7, outWidth: 10, filterHeight: 3, filterWidth: 5 },
+          ...{ strideHeight: 2, strideWidth: 1, dilationHeight: 1, dilationWidth: 2, padTop: 1, padLeft: 2 },
+        },
+      },
+      {
+        batch: 2,
+        n: NC + 44,
+        sizes: {
+          ...{ inHeight: 16, inWidth: 16, inChannels: 16, outHeight: 8, outWidth: 8, filterHeight: 4, filterWidth: 4 },
+          ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
+        },
+      },
+    ];
+    const single = fakeBackend(false, 2000);
+    const shared = fakeBackend(true, 2000);
+    expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+    for (const { batch, n, sizes: s } of cases) {
+      const taps = s.filterHeight * s.filterWidth * s.inChannels;
+      const pixels = batch * s.outHeight * s.outWidth;
+      expect(pixels * n * taps).toBeGreaterThan(1 << 21); // split over the two threads
+      const image = random.normal(batch * s.inHeight * s.inWidth * s.inChannels);
+      const filter = random.normal(taps * n);
+      // the reference: im2col, then the product, on the calling thread
+      const ref = fakeBackend(false, 2000);
+      const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
+      const exports = new WebAssembly.Instance(module, { env: { memory: ref.memory } }).exports as Record<
+        string,
+        (...args: number[]) => void
+      >;
+      const [x, w, cols, y] = [image.length * 4, filter.length * 4, pixels * taps * 4, pixels * n * 4].map(ref.malloc);
+      new Float32Array(ref.memory.buffer, x!, image.length).set(image);
+      new Float32Array(ref.memory.buffer, w!, filter.length).set(filter);
+      exports.im2colRows!(...tapLoopArguments(x!, cols!, 0, pixels, s));
+      const scratch = (ref.malloc(gemmScratchBytes(pixels, n, taps * 4) + 16) + 15) & ~15;
+      exports.gemm!(pixels, n, taps, cols!, taps * 4, 4, w!, n * 4, 4, y!, n * 4, scratch, 0, 0);
+      const expected = new Float32Array(ref.memory.buffer, y!, pixels * n).slice();
+      for (const heap of [single, shared]) {
+        const gemm = gemmFor(heap.backend)!;
+        const [hx, hw, hy] = [image.length * 4, filter.length * 4, pixels * n * 4 + 4].map(heap.malloc);
+        new Float32Array(heap.memory.buffer, hx!, image.length).set(image);
+        new Float32Array(heap.memory.buffer, hw!, filter.length).set(filter);
+        const out = new Float32Array(heap.memory.buffer, hy!, pixels * n + 1).fill(Number.NaN);
+        gemm.im2colProduct(hx!, hw!, hy!, pixels, n, s);
+        expect(out.subarray(0, pixels * n)).toEqual(expected);
+        expect(out[pixels * n]).toBeNaN(); // nothing written past y
+      }
     }
   });
 

@@ -2,7 +2,7 @@ import { GanError } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { phase } from '../phase-timing.js';
 import { assemble } from './assembler.js';
-import { gemmFunctions, gemmScratchBytes } from './gemm-generator.js';
+import { gemmFunctions, gemmScratchBytes, packedBBytes } from './gemm-generator.js';
 import {
   argumentsAt,
   canBlock,
@@ -18,6 +18,7 @@ import {
   jobWord,
   kindWord,
 } from './gemm-workers.js';
+import { type TapLoopSizes, tapLoopArguments } from './im2col-generator.js';
 import { isShared, type TfjsWasmBackend, wasmMemoryOf } from './internals.js';
 
 /**
@@ -45,6 +46,19 @@ export interface Gemm {
     accumulate: boolean,
   ): void;
   /**
+   * A convolution's forward product, `y[pixels, n] = cols · filter[taps, n]` with `cols = im2col(image)`, without
+   * `cols` ever in memory: each thread unrolls a chunk of its pixels into its scratch and multiplies it while it is
+   * in cache (the module's `im2colGemm`), against the filter packed once for all (`packB`). The same bits as
+   * im2col and {@link run}. `image`, `filter` and `y` are heap offsets; `sizes` the convolution's (NHWC).
+   */
+  im2colProduct(image: number, filter: number, y: number, pixels: number, n: number, sizes: TapLoopSizes): void;
+  /**
+   * Whether {@link im2colProduct} is the faster way for a filter of `taps` × `n`: where the packed filter is at most
+   * {@link maxFusedFilterBytes}. Every chunk of pixels reads all of it, so a larger one is read from memory over and
+   * over (a 4096 × 512 filter, 8 MiB: 5–10 % slower than im2col whole, measured on two threads).
+   */
+  fusesIm2col(taps: number, n: number): boolean;
+  /**
    * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
    * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
    */
@@ -60,8 +74,8 @@ type GemmExport = (...args: number[]) => void;
 interface HeapGemm {
   module: WebAssembly.Module;
   fused: boolean;
-  /** The module's functions on the calling thread, by job kind. */
-  exports: Record<JobKind, GemmExport>;
+  /** The module's functions on the calling thread, by job kind, and `packB`. */
+  exports: Record<JobKind | 'packB', GemmExport>;
   workers: GemmWorker[];
   /** Multiply-adds per µs of each thread (the calling one first), as measured: slices are sized by them. */
   speeds: number[];
@@ -81,7 +95,7 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
       fused ? fusedBytes : (assemble(shared, gemmFunctions(false)) as BufferSource),
     );
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    const exports = instance.exports as unknown as Record<JobKind, GemmExport>;
+    const exports = instance.exports as unknown as HeapGemm['exports'];
     result = { module, fused, exports, workers: [], speeds: [1] };
   } catch {
     result = null; // no WebAssembly SIMD here
@@ -89,6 +103,9 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
   heaps.set(memory, result);
   return result;
 }
+
+/** The largest packed filter {@link Gemm.im2colProduct} is used with (2 MiB of a 2048 × 256 filter gains 10 %). */
+const maxFusedFilterBytes = 4 * 2 ** 20;
 
 /** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
 const minParallelWork = 1 << 21;
@@ -149,40 +166,102 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
     const parts = m * n * k < minParallelWork ? 1 : threads;
     const jobs: number[][] = [];
     if (parts === 1) {
-      jobs.push([m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 0, acc]);
+      jobs.push([m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, 0, acc, 0]);
     } else if (n >= m) {
       for (const [j, width] of slices(n, 8, heap.speeds)) {
-        jobs.push([m, width, k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc]);
+        jobs.push([m, width, k, a, rsA, csA, b + j * csB, rsB, csB, c + j * 4, ldc, 0, acc, 0]);
       }
     } else {
       for (const [i, height] of slices(m, 4, heap.speeds)) {
-        jobs.push([height, n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc]);
+        jobs.push([height, n, k, a + i * rsA, rsA, csA, b, rsB, csB, c + i * ldc, ldc, 0, acc, 0]);
       }
     }
+    runWithScratch(
+      'gemm',
+      jobs,
+      jobs.map((job) => gemmScratchBytes(job[0]!, job[1]!, job[4]!)),
+      (job, pointer) => {
+        job[11] = pointer;
+      },
+      jobs.map((job) => job[0]! * job[1]! * job[2]!),
+    );
+  };
+  /** Pixels a thread unrolls and multiplies at a time: ~128 KiB of `cols`, which stays in cache. */
+  const chunkOf = (taps: number) => Math.min(256, Math.max(16, Math.floor(32768 / taps / 4) * 4));
+  const im2colProduct = (image: number, filter: number, y: number, pixels: number, n: number, s: TapLoopSizes) => {
+    if (pixels === 0 || n === 0) return;
+    const taps = s.filterHeight * s.filterWidth * s.inChannels;
+    const rowBytes = taps * 4;
+    const chunk = chunkOf(taps);
+    const parts =
+      pixels * n * taps < minParallelWork ? [[0, pixels] as [number, number]] : slices(pixels, 4, heap.speeds);
+    const jobs = parts.map(([start, length]) => [
+      ...tapLoopArguments(image, 0, start, length, s),
+      n,
+      0,
+      y + start * n * 4,
+      n * 4,
+      0,
+      chunk,
+    ]);
+    const colsBytes = Math.ceil((Math.min(chunk, pixels) * rowBytes) / 16) * 16;
+    const packedBytes = packedBBytes(n, taps);
+    runWithScratch(
+      'im2colGemm',
+      jobs,
+      jobs.map((_, t) => colsBytes + gemmScratchBytes(chunk, n, rowBytes) + (t === 0 ? packedBytes + 16 : 0)),
+      (job, pointer, [packed]) => {
+        job[1] = pointer; // cols
+        job[21] = pointer + colsBytes; // the product's scratch
+        job[18] = packed!;
+      },
+      parts.map(([, length]) => length * n * taps),
+      (pointers) => {
+        // the filter packed once, on this thread, into the end of the first job's scratch
+        const packed = (pointers[0]! + colsBytes + gemmScratchBytes(chunk, n, rowBytes) + 15) & ~15;
+        heap.exports.packB(0, n, taps, 0, 0, 0, filter, n * 4, 4, 0, 0, 0, 0, packed);
+        return [packed];
+      },
+    );
+  };
+  /**
+   * Runs `jobs` as `kind` on the threads, each with its own `bytes[t]` of 16-byte-aligned scratch from the heap, which
+   * `place(job, pointer, shared)` writes into the job's arguments; `prepare`, given the pointers, runs first on this
+   * thread (what all jobs read: a packed filter). Learns the threads' speeds from `work` (multiply-adds per job).
+   */
+  const runWithScratch = (
+    kind: JobKind,
+    jobs: number[][],
+    bytes: number[],
+    place: (job: number[], pointer: number, shared: number[]) => void,
+    work: number[],
+    prepare: (pointers: number[]) => number[] = () => [],
+  ): void => {
     const scratch: number[] = [];
     try {
-      for (const job of jobs) {
-        const bytes = gemmScratchBytes(job[0]!) + 16;
-        const pointer = malloc(bytes);
+      for (const size of bytes) {
+        const pointer = malloc(size + 16);
         // emmalloc answers 0 when the heap cannot grow: packing there would overwrite the heap's own first bytes.
         if (pointer === 0) {
           throw new GanError(
             'UNSUPPORTED',
-            `Out of WebAssembly memory: no room for the matrix product's ${bytes} bytes of scratch in a heap of ` +
+            `Out of WebAssembly memory: no room for the matrix product's ${size + 16} bytes of scratch in a heap of ` +
               `${Math.round(memory.buffer.byteLength / 2 ** 20)} MiB. Use a smaller batch or model.`,
           );
         }
         scratch.push(pointer);
-        job[11] = (pointer + 15) & ~15;
       }
+      const aligned = scratch.map((pointer) => (pointer + 15) & ~15);
+      const shared = prepare(aligned);
+      for (const [t, job] of jobs.entries()) place(job, aligned[t]!, shared);
       let elapsed: number[];
       try {
-        elapsed = runJobs(heap, 'gemm', jobs);
+        elapsed = runJobs(heap, kind, jobs);
       } catch (error) {
         if (GanError.isInstance(error) && error.code === 'ABORTED') scratch.length = 0; // a worker may still write there
         throw error;
       }
-      if (jobs.length === threads) learnSpeeds(heap.speeds, jobs, elapsed);
+      if (jobs.length === heap.workers.length + 1) learnSpeeds(heap.speeds, work, elapsed);
     } finally {
       for (const pointer of scratch) free(pointer);
     }
@@ -198,6 +277,14 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
         heap,
         kind,
         parts.map(([start, length]) => argumentsOf(start, length)),
+      );
+    },
+    fusesIm2col: (taps, n) => packedBBytes(n, taps) <= maxFusedFilterBytes,
+    im2colProduct(image, filter, y, pixels, n, sizes) {
+      phase(
+        'gemm',
+        () => im2colProduct(image, filter, y, pixels, n, sizes),
+        () => `${pixels}×${n}×${sizes.filterHeight * sizes.filterWidth * sizes.inChannels} im2col`,
       );
     },
     run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate) {
@@ -293,11 +380,11 @@ function slices(size: number, align: number, speeds: number[]): [number, number]
  * average, so a thread that runs slower (a busier core) gets less next time. Products with a slice under a
  * millisecond are too noisy to learn from.
  */
-function learnSpeeds(speeds: number[], jobs: number[][], elapsedMicros: number[]): void {
+function learnSpeeds(speeds: number[], work: number[], elapsedMicros: number[]): void {
   if (elapsedMicros.some((micros) => micros < 1000)) return;
   const first = speeds.every((s) => s === 1); // nothing learned yet: take the measurement as it is
-  jobs.forEach((job, t) => {
-    const rate = (job[0]! * job[1]! * job[2]!) / elapsedMicros[t]!;
+  work.forEach((multiplyAdds, t) => {
+    const rate = multiplyAdds / elapsedMicros[t]!;
     speeds[t] = first ? rate : speeds[t]! * 0.8 + rate * 0.2;
   });
   // Keep every thread at ≥ 1/4 of the mean speed, so one bad measurement cannot starve it.
