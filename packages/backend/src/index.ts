@@ -8,6 +8,7 @@ export type { TrainingKernelBackend } from './kernels/training-kernel.js';
 export { startPhaseTiming, stopPhaseTiming } from './phase-timing.js';
 export type { RegisteredTrainingKernels, RegisterTrainingKernelsConfig } from './register-training-kernels.js';
 export { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels.js';
+export { setFusedConvolutions } from './wasm/gemm.js';
 export type { SimdPeak } from './wasm/peak.js';
 export { simdPeak } from './wasm/peak.js';
 export { enableRelaxedSimd, hasRelaxedSimd } from './wasm/relaxed-simd.js';

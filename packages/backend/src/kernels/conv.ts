@@ -138,7 +138,7 @@ export const wasmFusedConv2D = strategyKernel({
 
 /**
  * `y = conv2d(x, filter)` as `cols · W` by the SIMD product: chunk by chunk with `cols` never in memory where the
- * packed filter is small enough ({@link Gemm.fusesIm2col}), else `cols` whole (a 1 × 1, stride-1 convolution
+ * packed filter is small enough ({@link Gemm.fuses}), else `cols` whole (a 1 × 1, stride-1 convolution
  * multiplies `x` itself).
  */
 function conv2dByGemm(
@@ -153,7 +153,7 @@ function conv2dByGemm(
   const k = taps(shape);
   const y = host.allocate([batch, outHeight, outWidth, outChannels]);
   const at = host.byteOffset!;
-  if (!isPointwise(shape) && gemm.fusesIm2col(k, outChannels)) {
+  if (!isPointwise(shape) && gemm.fuses(outChannels, k)) {
     gemm.im2colProduct(at(x), at(filter), at(y), pixels, outChannels, shape); // cols never in memory
     return y;
   }
@@ -403,6 +403,10 @@ function inputGradientByGemm(
       inChannels * 4,
       false,
     );
+    return dx;
+  }
+  if (gemm.fuses(k, outChannels)) {
+    gemm.col2imProduct(at(dy), at(filter), at(dx), batch, outChannels, undilated(geometry)); // dcols never in memory
     return dx;
   }
   const dcols = host.allocate([pixels, k]);

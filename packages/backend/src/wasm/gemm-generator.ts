@@ -41,7 +41,7 @@ import {
   v128,
   zeroVector,
 } from './assembler.js';
-import { col2imFunction, im2colFunction } from './im2col-generator.js';
+import { col2imFunction, im2colFunction, runLoop } from './im2col-generator.js';
 
 // A float32 matrix product `C = A · B` (or `C += A · B`) as WebAssembly SIMD, in the blocked form of BLIS/GotoBLAS:
 // A is copied into panels of 4 rows and B into panels of 8 columns, both k-major, for one block of `KC` inner
@@ -448,8 +448,8 @@ function gemmFunction(gaps: Readonly<PanelGaps>, chunkRows: number): [gemm: Func
 
 /**
  * The functions of the product module, in call-index order: micro 0, panel 1, gemm 2, packRows4 3, packRows8 4,
- * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7 and im2colGemm 8; its workers run gemm, the
- * two tap loops and im2colGemm. `fused`: multiply-add with
+ * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7, im2colGemm 8 and gemmCol2im 9; its workers run
+ * all but packB. `fused`: multiply-add with
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
@@ -465,6 +465,7 @@ export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelG
     col2imFunction(),
     gemmAndPackB[1],
     im2colGemmFunction(),
+    gemmCol2imFunction(),
   ];
 }
 
@@ -503,6 +504,49 @@ function im2colGemmFunction(): FunctionDef {
         [constI32(0), constI32(0), constI32(0)],
         [get(c), get(pixel), get(first), subI32, get(ldc), mulI32, addI32, get(ldc), get(scratch), constI32(0)],
         [get(packedB), call(gemm)],
+        [get(pixel), get(chunk), addI32, set(pixel)],
+      ]),
+    ],
+  };
+}
+
+/**
+ * `gemmCol2im(dx, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft, dy,
+ * k, packedB, scratch, chunk)`: a convolution's input gradient for the whole images of output pixels `first … first +
+ * count − 1`: their part of `dx` zeroed, then `chunk` pixels at a time, `cols = dy · Wᵀ` for the chunk (`dy` rows of
+ * `k` output channels from pixel 0 at `dy`, Wᵀ as `packB` packed it at `packedB`) into `cols` (room for `chunk` rows
+ * of taps), added into `dx` by `col2imRows` while it is still in cache. The same sums in the same order as the
+ * product of all pixels, then `col2imRows` over them. `scratch`: {@link gemmScratchBytes}`(chunk, taps, k · 4)`.
+ */
+function gemmCol2imFunction(): FunctionDef {
+  const [dx, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  ];
+  const [dy, k, packedB, scratch, chunk] = [17, 18, 19, 20, 21];
+  const [pixel, last, rows, rowBytes, imageBytes, from, bytes] = [22, 23, 24, 25, 26, 27, 28];
+  const zeroScratch: [number, number, number] = [29, 30, 31];
+  const [gemm, col2imRows] = [2, 6];
+  const geometry = [inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft].map(get);
+  const perImage: Code = [get(outH), get(outW), mulI32];
+  return {
+    name: 'gemmCol2im',
+    params: Array.from({ length: 22 }, () => i32),
+    locals: [[10, i32]],
+    body: [
+      [get(first), get(count), addI32, set(last)],
+      [get(fh), get(fw), mulI32, get(runBytes), mulI32, set(rowBytes)],
+      // this job's images of dx start at 0
+      [get(inH), get(inW), mulI32, get(runBytes), mulI32, set(imageBytes)],
+      [get(dx), get(first), perImage, divU32, get(imageBytes), mulI32, addI32, set(from)],
+      [get(count), perImage, divU32, get(imageBytes), mulI32, set(bytes)],
+      runLoop(null, from, bytes, zeroScratch, false),
+      forRange(pixel, get(first), get(last), 0, [
+        [minOf(get(chunk), [get(last), get(pixel), subI32]), set(rows)],
+        [get(rows), get(rowBytes), constI32(2), shrU32, get(k)],
+        [get(dy), get(pixel), get(k), mulI32, constI32(4), mulI32, addI32, get(k), constI32(4), mulI32, constI32(4)],
+        [constI32(0), constI32(0), constI32(0)],
+        [get(cols), get(rowBytes), get(scratch), constI32(0), get(packedB), call(gemm)],
+        [get(dx), get(cols), get(pixel), get(rows), geometry, call(col2imRows)],
         [get(pixel), get(chunk), addI32, set(pixel)],
       ]),
     ],

@@ -4,7 +4,7 @@
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
 // job failed, control[3]: how long it took in µs, control[4 …]: the arguments (14 of `gemm`, 17 of the tap loops, 23
-// of `im2colGemm`), then which function of the module the job runs (a {@link JobKind}).
+// of `im2colGemm`, 22 of `gemmCol2im`), then which function of the module the job runs (a {@link JobKind}).
 export const jobWord = 0;
 export const doneWord = 1;
 export const failedWord = 2;
@@ -16,9 +16,15 @@ export const kindWord = argumentsAt + maxArguments;
 export const controlWords = kindWord + 1;
 
 /** The functions of the product's module a worker runs, by the number in {@link kindWord}. */
-export const jobKinds = ['gemm', 'im2colRows', 'col2imRows', 'im2colGemm'] as const;
+export const jobKinds = ['gemm', 'im2colRows', 'col2imRows', 'im2colGemm', 'gemmCol2im'] as const;
 export type JobKind = (typeof jobKinds)[number];
-const arities: Record<JobKind, number> = { gemm: 14, im2colRows: 17, col2imRows: 17, im2colGemm: 23 };
+const arities: Record<JobKind, number> = {
+  gemm: 14,
+  im2colRows: 17,
+  col2imRows: 17,
+  im2colGemm: 23,
+  gemmCol2im: 22,
+};
 
 /** One worker and the shared words it is driven through. */
 export interface GemmWorker {

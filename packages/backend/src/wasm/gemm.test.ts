@@ -323,6 +323,64 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     }
   });
 
+  it('adds an input gradient into place chunk by chunk (col2imProduct), with the bits of the product then col2im, on one thread and two', async () => {
+    // Images whose pixels end in a part chunk, taps over NC wide, a padded stride-2 geometry and a stride-1 one.
+    const cases: { batch: number; k: number; sizes: TapLoopSizes }[] = [
+      {
+        batch: 3,
+        k: 48,
+        sizes: {
+          ...{ inHeight: 14, inWidth: 14, inChannels: 20, outHeight: 7, outWidth: 7, filterHeight: 4, filterWidth: 4 },
+          ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
+        },
+      },
+      {
+        batch: 5,
+        k: 96,
+        sizes: {
+          ...{ inHeight: 9, inWidth: 8, inChannels: 12, outHeight: 7, outWidth: 6, filterHeight: 3, filterWidth: 3 },
+          ...{ strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0 },
+        },
+      },
+    ];
+    const single = fakeBackend(false, 2000);
+    const shared = fakeBackend(true, 2000);
+    expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+    for (const { batch, k, sizes: s } of cases) {
+      const taps = s.filterHeight * s.filterWidth * s.inChannels;
+      const pixels = batch * s.outHeight * s.outWidth;
+      const dxValues = batch * s.inHeight * s.inWidth * s.inChannels;
+      expect(pixels * taps * k).toBeGreaterThan(1 << 21); // split over the two threads
+      const dyValues = random.normal(pixels * k);
+      const filter = random.normal(taps * k);
+      // the reference: dcols = dy · Wᵀ, then col2im, on the calling thread
+      const ref = fakeBackend(false, 2000);
+      const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
+      const exports = new WebAssembly.Instance(module, { env: { memory: ref.memory } }).exports as Record<
+        string,
+        (...args: number[]) => void
+      >;
+      const [dy, w, cols, dx] = [pixels * k * 4, taps * k * 4, pixels * taps * 4, dxValues * 4].map(ref.malloc);
+      new Float32Array(ref.memory.buffer, dy!, pixels * k).set(dyValues);
+      new Float32Array(ref.memory.buffer, w!, taps * k).set(filter);
+      const scratch = (ref.malloc(gemmScratchBytes(pixels, taps, k * 4) + 16) + 15) & ~15;
+      exports.gemm!(pixels, taps, k, dy!, k * 4, 4, w!, 4, k * 4, cols!, taps * 4, scratch, 0, 0);
+      new Float32Array(ref.memory.buffer, dx!, dxValues).fill(0);
+      exports.col2imRows!(...tapLoopArguments(dx!, cols!, 0, pixels, s));
+      const expected = new Float32Array(ref.memory.buffer, dx!, dxValues).slice();
+      for (const heap of [single, shared]) {
+        const gemm = gemmFor(heap.backend)!;
+        const [hdy, hw, hdx] = [pixels * k * 4, taps * k * 4, dxValues * 4 + 4].map(heap.malloc);
+        new Float32Array(heap.memory.buffer, hdy!, pixels * k).set(dyValues);
+        new Float32Array(heap.memory.buffer, hw!, taps * k).set(filter);
+        const out = new Float32Array(heap.memory.buffer, hdx!, dxValues + 1).fill(Number.NaN); // overwritten, not read
+        gemm.col2imProduct(hdy!, hw!, hdx!, batch, k, s);
+        expect(out.subarray(0, dxValues)).toEqual(expected);
+        expect(out[dxValues]).toBeNaN(); // nothing written past dx
+      }
+    }
+  });
+
   it('refuses with a clear error, writing nothing, where the heap has no room for its scratch (malloc answers 0)', () => {
     const heap = fakeBackend(false);
     const [m, n, k] = [16, 24, 32];

@@ -53,11 +53,19 @@ export interface Gemm {
    */
   im2colProduct(image: number, filter: number, y: number, pixels: number, n: number, sizes: TapLoopSizes): void;
   /**
-   * Whether {@link im2colProduct} is the faster way for a filter of `taps` × `n`: where the packed filter is at most
-   * {@link maxFusedFilterBytes}. Every chunk of pixels reads all of it, so a larger one is read from memory over and
-   * over (a 4096 × 512 filter, 8 MiB: 5–10 % slower than im2col whole, measured on two threads).
+   * A convolution's input gradient, `dx = col2im(dy · Wᵀ)` with `filter` W `[taps, k]`, without `dy · Wᵀ` ever in
+   * memory: each thread takes whole images and, chunk by chunk of their pixels, multiplies and adds the chunk into
+   * `dx` while it is in cache (the module's `gemmCol2im`), against Wᵀ packed once for all. The same bits as the
+   * product, then col2im. `dy` `[pixels, k]`, `dx` (overwritten) and `filter` are heap offsets.
    */
-  fusesIm2col(taps: number, n: number): boolean;
+  col2imProduct(dy: number, filter: number, dx: number, batch: number, k: number, sizes: TapLoopSizes): void;
+  /**
+   * Whether a fused product ({@link im2colProduct}, {@link col2imProduct}) whose filter operand is `k` × `n` is the
+   * faster way: where that operand packed is at most {@link maxFusedFilterBytes}. Every chunk of pixels reads all
+   * of it, so a larger one is read from memory over and over (a 4096 × 512 filter, 8 MiB: 5–10 % slower than im2col
+   * whole, measured on two threads).
+   */
+  fuses(n: number, k: number): boolean;
   /**
    * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
    * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
@@ -104,7 +112,7 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
   return result;
 }
 
-/** The largest packed filter {@link Gemm.im2colProduct} is used with (2 MiB of a 2048 × 256 filter gains 10 %). */
+/** The largest packed filter the fused products are used with (2 MiB of a 2048 × 256 filter gains 10 %). */
 const maxFusedFilterBytes = 4 * 2 ** 20;
 
 /** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
@@ -124,6 +132,16 @@ export function setGemmWorkerTimeout(ms: number): void {
 }
 
 let enabled = true;
+let fusing = true;
+
+/**
+ * Turns the fused convolution products ({@link Gemm.im2colProduct}, {@link Gemm.col2imProduct}) off (convolutions then
+ * unroll into memory first, as before they existed) or back on; for benchmarks that compare the two in one process
+ * (bench/kernels/fused-ab.mjs). The results are the same bits either way.
+ */
+export function setFusedConvolutions(on: boolean): void {
+  fusing = on;
+}
 
 /** Turns the product off (every kernel then takes its fallback) or back on; for tests of those fallbacks. */
 export function setGemmEnabled(on: boolean): void {
@@ -224,6 +242,46 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       },
     );
   };
+  const col2imProduct = (dy: number, filter: number, dx: number, batch: number, k: number, s: TapLoopSizes) => {
+    const perImage = s.outHeight * s.outWidth;
+    const pixels = batch * perImage;
+    const taps = s.filterHeight * s.filterWidth * s.inChannels;
+    if (batch === 0) return;
+    const rowBytes = taps * 4;
+    const chunk = chunkOf(taps);
+    // whole images per thread: each value of dx is then one thread's sum, in the order of the unfused col2im
+    const parts =
+      pixels * taps * k < minParallelWork || batch === 1
+        ? [[0, batch] as [number, number]]
+        : slices(batch, 1, heap.speeds);
+    const jobs = parts.map(([start, length]) => [
+      ...tapLoopArguments(dx, 0, start * perImage, length * perImage, s),
+      dy,
+      k,
+      0,
+      0,
+      chunk,
+    ]);
+    const colsBytes = Math.ceil((Math.min(chunk, pixels) * rowBytes) / 16) * 16;
+    const scratchBytes = gemmScratchBytes(chunk, taps, k * 4);
+    runWithScratch(
+      'gemmCol2im',
+      jobs,
+      jobs.map((_, t) => colsBytes + scratchBytes + (t === 0 ? packedBBytes(taps, k) + 16 : 0)),
+      (job, pointer, [packed]) => {
+        job[1] = pointer; // cols
+        job[19] = packed!;
+        job[20] = pointer + colsBytes; // the product's scratch
+      },
+      parts.map(([, length]) => length * perImage * taps * k),
+      (pointers) => {
+        // Wᵀ packed once, on this thread, into the end of the first job's scratch
+        const packed = (pointers[0]! + colsBytes + scratchBytes + 15) & ~15;
+        heap.exports.packB(0, taps, k, 0, 0, 0, filter, 4, k * 4, 0, 0, 0, 0, packed);
+        return [packed];
+      },
+    );
+  };
   /**
    * Runs `jobs` as `kind` on the threads, each with its own `bytes[t]` of 16-byte-aligned scratch from the heap, which
    * `place(job, pointer, shared)` writes into the job's arguments; `prepare`, given the pointers, runs first on this
@@ -279,7 +337,15 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
         parts.map(([start, length]) => argumentsOf(start, length)),
       );
     },
-    fusesIm2col: (taps, n) => packedBBytes(n, taps) <= maxFusedFilterBytes,
+    fuses: (n, k) => fusing && packedBBytes(n, k) <= maxFusedFilterBytes,
+    col2imProduct(dy, filter, dx, batch, k, sizes) {
+      phase(
+        'gemm',
+        () => col2imProduct(dy, filter, dx, batch, k, sizes),
+        () =>
+          `${batch * sizes.outHeight * sizes.outWidth}×${sizes.filterHeight * sizes.filterWidth * sizes.inChannels}×${k} col2im`,
+      );
+    },
     im2colProduct(image, filter, y, pixels, n, sizes) {
       phase(
         'gemm',

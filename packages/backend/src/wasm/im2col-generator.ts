@@ -109,7 +109,7 @@ function tapLoopFunction(
  * `bytes` (a local; a multiple of 4) from local `from` to local `to`, added to what is at `to` (`accumulate`), or
  * zeros to `to` (`from` null); 16 bytes at a time, then value by value. `d`, `s` and `e` are scratch locals.
  */
-function runLoop(
+export function runLoop(
   from: number | null,
   to: number,
   bytes: number,
