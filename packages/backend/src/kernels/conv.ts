@@ -362,9 +362,13 @@ function filterGradientByGemm(
   const { batch, outHeight, outWidth, outChannels, filterHeight, filterWidth, inChannels } = shape;
   const pixels = batch * outHeight * outWidth;
   const k = taps(shape);
-  const cols = isPointwise(shape) ? null : im2col(host, x, shape);
   const dW = host.allocate([filterHeight, filterWidth, inChannels, outChannels]);
   const at = host.byteOffset!;
+  if (!isPointwise(shape) && gemm.fusesFilterGradient(filterWidth * inChannels)) {
+    gemm.filterGradientProduct(at(x), at(dy), at(dW), pixels, outChannels, shape); // cols never in memory
+    return dW;
+  }
+  const cols = isPointwise(shape) ? null : im2col(host, x, shape);
   const a = at(cols ?? x);
   gemm.run(k, outChannels, pixels, a, 4, k * 4, at(dy), outChannels * 4, 4, at(dW), outChannels * 4, false);
   if (cols !== null) host.free(cols);

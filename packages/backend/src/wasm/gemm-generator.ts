@@ -448,8 +448,8 @@ function gemmFunction(gaps: Readonly<PanelGaps>, chunkRows: number): [gemm: Func
 
 /**
  * The functions of the product module, in call-index order: micro 0, panel 1, gemm 2, packRows4 3, packRows8 4,
- * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7, im2colGemm 8 and gemmCol2im 9; its workers run
- * all but packB. `fused`: multiply-add with
+ * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7, im2colGemm 8, gemmCol2im 9 and filterGradient
+ * 10; its workers run all but packB. `fused`: multiply-add with
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
@@ -466,6 +466,7 @@ export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelG
     gemmAndPackB[1],
     im2colGemmFunction(),
     gemmCol2imFunction(),
+    filterGradientFunction(),
   ];
 }
 
@@ -548,6 +549,65 @@ function gemmCol2imFunction(): FunctionDef {
         [get(cols), get(rowBytes), get(scratch), constI32(0), get(packedB), call(gemm)],
         [get(dx), get(cols), get(pixel), get(rows), geometry, call(col2imRows)],
         [get(pixel), get(chunk), addI32, set(pixel)],
+      ]),
+    ],
+  };
+}
+
+/**
+ * `filterGradient(x, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft, dy,
+ * n, dW, row, rows, scratch, packedB)`: the rows `row … row + rows − 1` of a filter's gradient `dW = colsᵀ · dy`
+ * (`[fh, fw, channels, n]`, each filter row `fw · channels` rows of dW), over output pixels `first … first + count −
+ * 1`, {@link KC} pixels at a time: their `dy` packed (`packB`, into `packedB`), then, filter row by filter row, their
+ * taps of that row unrolled into `cols` (`im2colRows` with one filter row: room for KC × fw · channels values) and
+ * multiplied into the row's part of dW while they are in cache. Each value of dW gets the same sums in the same
+ * order (blocks of KC pixels) as the product over all of `cols`. `scratch`: {@link gemmScratchBytes}`(fw · channels,
+ * n, 4)`; `packedB`: {@link packedBBytes}`(n, KC)`.
+ */
+function filterGradientFunction(): FunctionDef {
+  // (parameter 9, fh, is not read: the rows to do are `row … row + rows − 1`)
+  const [image, cols, first, count, inH, inW, runBytes, outH, outW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [fw, sh, sw, dh, dw, padTop, padLeft] = [10, 11, 12, 13, 14, 15, 16];
+  const [dy, n, dW, row, rows, scratch, packedB] = [17, 18, 19, 20, 21, 22, 23];
+  const [pc, last, kc, r, rowTaps] = [24, 25, 26, 27, 28];
+  const [gemm, im2colRows, packB] = [2, 5, 7];
+  return {
+    name: 'filterGradient',
+    params: Array.from({ length: 24 }, () => i32),
+    locals: [[5, i32]],
+    body: [
+      [get(first), get(count), addI32, set(last)],
+      [get(fw), get(runBytes), mulI32, constI32(2), shrU32, set(rowTaps)],
+      forRange(pc, get(first), get(last), KC, [
+        [minOf(constI32(KC), [get(last), get(pc), subI32]), set(kc)],
+        // dy's rows pc … pc + kc − 1, packed once for all the filter rows
+        [constI32(0), get(n), get(kc), constI32(0), constI32(0), constI32(0)],
+        [get(dy), get(pc), get(n), mulI32, constI32(4), mulI32, addI32, get(n), constI32(4), mulI32, constI32(4)],
+        [constI32(0), constI32(0), constI32(0), constI32(0), get(packedB), call(packB)],
+        forRange(r, get(row), [get(row), get(rows), addI32], 1, [
+          // filter row r alone: the image rows it reads start r · dh lower
+          [get(image), get(cols), get(pc), get(kc), get(inH), get(inW), get(runBytes), get(outH), get(outW)],
+          [constI32(1), get(fw), get(sh), get(sw), get(dh), get(dw)],
+          [get(padTop), get(r), get(dh), mulI32, subI32, get(padLeft), call(im2colRows)],
+          // dW[r · rowTaps …] (+)= colsᵀ · dy, cols read transposed through its strides
+          [get(rowTaps), get(n), get(kc), get(cols), constI32(4), get(rowTaps), constI32(4), mulI32],
+          [constI32(0), constI32(0), constI32(0)],
+          [
+            get(dW),
+            get(r),
+            get(rowTaps),
+            mulI32,
+            get(n),
+            mulI32,
+            constI32(4),
+            mulI32,
+            addI32,
+            get(n),
+            constI32(4),
+            mulI32,
+          ],
+          [get(scratch), get(pc), get(first), gtU32, get(packedB), call(gemm)],
+        ]),
       ]),
     ],
   };

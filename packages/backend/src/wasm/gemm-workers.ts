@@ -4,19 +4,20 @@
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
 // job failed, control[3]: how long it took in µs, control[4 …]: the arguments (14 of `gemm`, 17 of the tap loops, 23
-// of `im2colGemm`, 22 of `gemmCol2im`), then which function of the module the job runs (a {@link JobKind}).
+// of `im2colGemm`, 22 of `gemmCol2im`, 24 of `filterGradient`), then which function of the module the job runs (a
+// {@link JobKind}).
 export const jobWord = 0;
 export const doneWord = 1;
 export const failedWord = 2;
 export const elapsedWord = 3;
 export const argumentsAt = 4;
 /** The most arguments a job has. */
-export const maxArguments = 23;
+export const maxArguments = 24;
 export const kindWord = argumentsAt + maxArguments;
 export const controlWords = kindWord + 1;
 
 /** The functions of the product's module a worker runs, by the number in {@link kindWord}. */
-export const jobKinds = ['gemm', 'im2colRows', 'col2imRows', 'im2colGemm', 'gemmCol2im'] as const;
+export const jobKinds = ['gemm', 'im2colRows', 'col2imRows', 'im2colGemm', 'gemmCol2im', 'filterGradient'] as const;
 export type JobKind = (typeof jobKinds)[number];
 const arities: Record<JobKind, number> = {
   gemm: 14,
@@ -24,6 +25,7 @@ const arities: Record<JobKind, number> = {
   col2imRows: 17,
   im2colGemm: 23,
   gemmCol2im: 22,
+  filterGradient: 24,
 };
 
 /** One worker and the shared words it is driven through. */

@@ -381,6 +381,62 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     }
   });
 
+  it('computes a filter gradient by filter rows, KC pixels at a time (filterGradientProduct), with the bits of im2col then the product, on one thread and two', async () => {
+    // More than one block of KC pixels and a part block; three filter rows shared out between two threads.
+    const cases: { batch: number; n: number; sizes: TapLoopSizes }[] = [
+      {
+        batch: 3,
+        n: 64,
+        sizes: {
+          ...{ inHeight: 20, inWidth: 18, inChannels: 12, outHeight: 10, outWidth: 9, filterHeight: 3, filterWidth: 4 },
+          ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 2 },
+        },
+      },
+      {
+        batch: 5,
+        n: 40,
+        sizes: {
+          ...{ inHeight: 16, inWidth: 16, inChannels: 16, outHeight: 8, outWidth: 8, filterHeight: 4, filterWidth: 4 },
+          ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
+        },
+      },
+    ];
+    const single = fakeBackend(false, 2000);
+    const shared = fakeBackend(true, 2000);
+    expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+    for (const { batch, n, sizes: s } of cases) {
+      const taps = s.filterHeight * s.filterWidth * s.inChannels;
+      const pixels = batch * s.outHeight * s.outWidth;
+      expect(pixels * n * taps).toBeGreaterThan(1 << 21); // split over the two threads
+      const image = random.normal(batch * s.inHeight * s.inWidth * s.inChannels);
+      const dyValues = random.normal(pixels * n);
+      // the reference: im2col, then dW = colsᵀ · dy, on the calling thread
+      const ref = fakeBackend(false, 2000);
+      const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
+      const exports = new WebAssembly.Instance(module, { env: { memory: ref.memory } }).exports as Record<
+        string,
+        (...args: number[]) => void
+      >;
+      const [x, dy, cols, dW] = [image.length * 4, pixels * n * 4, pixels * taps * 4, taps * n * 4].map(ref.malloc);
+      new Float32Array(ref.memory.buffer, x!, image.length).set(image);
+      new Float32Array(ref.memory.buffer, dy!, pixels * n).set(dyValues);
+      exports.im2colRows!(...tapLoopArguments(x!, cols!, 0, pixels, s));
+      const scratch = (ref.malloc(gemmScratchBytes(taps, n, 4) + 16) + 15) & ~15;
+      exports.gemm!(taps, n, pixels, cols!, 4, taps * 4, dy!, n * 4, 4, dW!, n * 4, scratch, 0, 0);
+      const expected = new Float32Array(ref.memory.buffer, dW!, taps * n).slice();
+      for (const heap of [single, shared]) {
+        const gemm = gemmFor(heap.backend)!;
+        const [hx, hdy, hdW] = [image.length * 4, pixels * n * 4, taps * n * 4 + 4].map(heap.malloc);
+        new Float32Array(heap.memory.buffer, hx!, image.length).set(image);
+        new Float32Array(heap.memory.buffer, hdy!, pixels * n).set(dyValues);
+        const out = new Float32Array(heap.memory.buffer, hdW!, taps * n + 1).fill(Number.NaN); // overwritten, not read
+        gemm.filterGradientProduct(hx!, hdy!, hdW!, pixels, n, s);
+        expect(out.subarray(0, taps * n)).toEqual(expected);
+        expect(out[taps * n]).toBeNaN(); // nothing written past dW
+      }
+    }
+  });
+
   it('refuses with a clear error, writing nothing, where the heap has no room for its scratch (malloc answers 0)', () => {
     const heap = fakeBackend(false);
     const [m, n, k] = [16, 24, 32];

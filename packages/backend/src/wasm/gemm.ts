@@ -2,7 +2,7 @@ import { GanError } from '@gan/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { phase } from '../phase-timing.js';
 import { assemble } from './assembler.js';
-import { gemmFunctions, gemmScratchBytes, packedBBytes } from './gemm-generator.js';
+import { gemmFunctions, gemmScratchBytes, KC, packedBBytes } from './gemm-generator.js';
 import {
   argumentsAt,
   canBlock,
@@ -60,12 +60,24 @@ export interface Gemm {
    */
   col2imProduct(dy: number, filter: number, dx: number, batch: number, k: number, sizes: TapLoopSizes): void;
   /**
+   * A convolution's filter gradient, `dW = colsᵀ · dy` with `cols = im2col(image)` (`dW` `[fh, fw, channels, n]`,
+   * overwritten), without `cols` ever in memory: the threads share out the filter's rows, and each goes through the
+   * pixels {@link KC} at a time, unrolling only its rows' taps of them and multiplying those while they are in cache
+   * (the module's `filterGradient`). The same bits as im2col and {@link run}.
+   */
+  filterGradientProduct(image: number, dy: number, dW: number, pixels: number, n: number, sizes: TapLoopSizes): void;
+  /**
    * Whether a fused product ({@link im2colProduct}, {@link col2imProduct}) whose filter operand is `k` × `n` is the
    * faster way: where that operand packed is at most {@link maxFusedFilterBytes}. Every chunk of pixels reads all
    * of it, so a larger one is read from memory over and over (a 4096 × 512 filter, 8 MiB: 5–10 % slower than im2col
    * whole, measured on two threads).
    */
   fuses(n: number, k: number): boolean;
+  /**
+   * Whether {@link filterGradientProduct} is the faster way for a filter whose rows have `rowTaps` taps × channels:
+   * where {@link KC} pixels of one filter row, unrolled, are at most {@link maxFusedColsBytes}.
+   */
+  fusesFilterGradient(rowTaps: number): boolean;
   /**
    * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
    * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
@@ -114,6 +126,9 @@ function heapGemm(memory: WebAssembly.Memory): HeapGemm | null {
 
 /** The largest packed filter the fused products are used with (2 MiB of a 2048 × 256 filter gains 10 %). */
 const maxFusedFilterBytes = 4 * 2 ** 20;
+
+/** The most bytes of `cols` (KC pixels of one filter row) {@link Gemm.filterGradientProduct} is used with. */
+const maxFusedColsBytes = 2 ** 20;
 
 /** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
 const minParallelWork = 1 << 21;
@@ -242,6 +257,33 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       },
     );
   };
+  const filterGradientProduct = (image: number, dy: number, dW: number, pixels: number, n: number, s: TapLoopSizes) => {
+    const rowTaps = s.filterWidth * s.inChannels;
+    const taps = s.filterHeight * rowTaps;
+    if (pixels === 0) {
+      new Float32Array(memory.buffer, dW, taps * n).fill(0);
+      return;
+    }
+    // whole filter rows per thread: each value of dW is one thread's sum, in the order of the unfused product
+    const parts =
+      pixels * n * taps < minParallelWork
+        ? [[0, s.filterHeight] as [number, number]]
+        : slices(s.filterHeight, 1, heap.speeds);
+    const jobs = parts.map(([row, rows]) => [...tapLoopArguments(image, 0, 0, pixels, s), dy, n, dW, row, rows, 0, 0]);
+    const colsBytes = Math.ceil((Math.min(KC, pixels) * rowTaps * 4) / 16) * 16;
+    const scratchBytes = gemmScratchBytes(rowTaps, n, 4);
+    runWithScratch(
+      'filterGradient',
+      jobs,
+      jobs.map(() => colsBytes + scratchBytes + packedBBytes(n, KC) + 16),
+      (job, pointer) => {
+        job[1] = pointer; // cols
+        job[22] = pointer + colsBytes; // the product's scratch
+        job[23] = (pointer + colsBytes + scratchBytes + 15) & ~15; // this thread's packed rows of dy
+      },
+      parts.map(([, rows]) => rows * rowTaps * n * pixels),
+    );
+  };
   const col2imProduct = (dy: number, filter: number, dx: number, batch: number, k: number, s: TapLoopSizes) => {
     const perImage = s.outHeight * s.outWidth;
     const pixels = batch * perImage;
@@ -338,6 +380,14 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       );
     },
     fuses: (n, k) => fusing && packedBBytes(n, k) <= maxFusedFilterBytes,
+    fusesFilterGradient: (rowTaps) => fusing && KC * rowTaps * 4 <= maxFusedColsBytes,
+    filterGradientProduct(image, dy, dW, pixels, n, sizes) {
+      phase(
+        'gemm',
+        () => filterGradientProduct(image, dy, dW, pixels, n, sizes),
+        () => `${sizes.filterHeight * sizes.filterWidth * sizes.inChannels}×${n}×${pixels} filter im2col`,
+      );
+    },
     col2imProduct(dy, filter, dx, batch, k, sizes) {
       phase(
         'gemm',
