@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
 import { assemble } from './assembler.js';
-import { gemmFor, setGemmEnabled, setGemmWorkerTimeout, startGemmWorkers } from './gemm.js';
+import { gemmFor, setFusedConvolutions, setGemmEnabled, setGemmWorkerTimeout, startGemmWorkers } from './gemm.js';
 import { gemmFunctions, gemmScratchBytes, KC, MC, NC } from './gemm-generator.js';
 import { argumentsAt, doneWord, elapsedWord, type GemmWorkerStarter, jobWord, startWebWorker } from './gemm-workers.js';
 import { type TapLoopSizes, tapLoopArguments } from './im2col-generator.js';
@@ -29,6 +29,23 @@ function fakeBackend(shared: boolean, pages = 2000) {
   };
   const backend = { wasm: { wasmMemory: memory, _malloc: malloc, _free: () => {} } } as unknown as tf.KernelBackend;
   return { memory, malloc, backend };
+}
+
+/**
+ * Runs `call`, which may take scratch from `heap.malloc`, and checks that it wrote nothing past the last scratch it took:
+ * the heap's free tail is filled with NaNs before and must still hold them after, from where `call` left `malloc`.
+ */
+function writesNothingPastScratch(heap: ReturnType<typeof fakeBackend>, call: () => void): void {
+  const start = heap.malloc(0);
+  const tail = new Float32Array(
+    heap.memory.buffer,
+    start,
+    Math.min(1 << 22, (heap.memory.buffer.byteLength - start) / 4 - 64),
+  );
+  tail.fill(Number.NaN);
+  call();
+  const end = heap.malloc(0);
+  expect(tail.subarray((end - start) / 4).every(Number.isNaN)).toBe(true);
 }
 
 /**
@@ -282,7 +299,8 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         batch: 2,
         n: NC + 44,
         sizes: {
-          ...{ inHeight: 16, inWidth: 16, inChannels: 16, outHeight: 8, outWidth: 8, filterHeight: 4, filterWidth: 4 },
+          // 320 taps: more than one block of k (KC) of a B packed in advance with more than one block of columns (NC)
+          ...{ inHeight: 16, inWidth: 16, inChannels: 20, outHeight: 8, outWidth: 8, filterHeight: 4, filterWidth: 4 },
           ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
         },
       },
@@ -316,7 +334,10 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         new Float32Array(heap.memory.buffer, hx!, image.length).set(image);
         new Float32Array(heap.memory.buffer, hw!, filter.length).set(filter);
         const out = new Float32Array(heap.memory.buffer, hy!, pixels * n + 1).fill(Number.NaN);
-        gemm.im2colProduct(hx!, hw!, hy!, pixels, n, s);
+        writesNothingPastScratch(heap, () => gemm.im2colProduct(hx!, hw!, hy!, pixels, n, s));
+        // the inputs are left as they were
+        expect(new Float32Array(heap.memory.buffer, hx!, image.length)).toEqual(Float32Array.from(image));
+        expect(new Float32Array(heap.memory.buffer, hw!, filter.length)).toEqual(Float32Array.from(filter));
         expect(out.subarray(0, pixels * n)).toEqual(expected);
         expect(out[pixels * n]).toBeNaN(); // nothing written past y
       }
@@ -328,7 +349,7 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     const cases: { batch: number; k: number; sizes: TapLoopSizes }[] = [
       {
         batch: 3,
-        k: 48,
+        k: KC + 44, // Wᵀ packed in advance: more than one block of k (KC), and of columns (320 taps > NC)
         sizes: {
           ...{ inHeight: 14, inWidth: 14, inChannels: 20, outHeight: 7, outWidth: 7, filterHeight: 4, filterWidth: 4 },
           ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
@@ -374,10 +395,30 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         new Float32Array(heap.memory.buffer, hdy!, pixels * k).set(dyValues);
         new Float32Array(heap.memory.buffer, hw!, taps * k).set(filter);
         const out = new Float32Array(heap.memory.buffer, hdx!, dxValues + 1).fill(Number.NaN); // overwritten, not read
-        gemm.col2imProduct(hdy!, hw!, hdx!, batch, k, s);
+        writesNothingPastScratch(heap, () => gemm.col2imProduct(hdy!, hw!, hdx!, batch, k, s));
+        expect(new Float32Array(heap.memory.buffer, hdy!, pixels * k)).toEqual(Float32Array.from(dyValues));
+        expect(new Float32Array(heap.memory.buffer, hw!, taps * k)).toEqual(Float32Array.from(filter));
         expect(out.subarray(0, dxValues)).toEqual(expected);
         expect(out[dxValues]).toBeNaN(); // nothing written past dx
       }
+    }
+  });
+
+  it('col2imProduct with no output channels, or no output pixels, leaves dx all zeros', () => {
+    const heap = fakeBackend(false, 200);
+    const gemm = gemmFor(heap.backend)!;
+    const base = { inHeight: 6, inWidth: 6, inChannels: 8, filterHeight: 3, filterWidth: 3 };
+    const steps = { strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 };
+    for (const [k, outHeight] of [
+      [0, 6],
+      [4, 0],
+    ] as const) {
+      const dx = heap.malloc(2 * 6 * 6 * 8 * 4);
+      const values = new Float32Array(heap.memory.buffer, dx, 2 * 6 * 6 * 8).fill(Number.NaN);
+      const dy = heap.malloc(4);
+      const w = heap.malloc(3 * 3 * 8 * 4 * 4);
+      gemm.col2imProduct(dy, w, dx, 2, k, { ...base, ...steps, outHeight, outWidth: 6 });
+      expect(values.every((v) => v === 0)).toBe(true);
     }
   });
 
@@ -398,6 +439,15 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         sizes: {
           ...{ inHeight: 16, inWidth: 16, inChannels: 16, outHeight: 8, outWidth: 8, filterHeight: 4, filterWidth: 4 },
           ...{ strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
+        },
+      },
+      {
+        // dW's rows per filter row (15) and columns (NC + 13) off the tile sizes, more than one block of columns
+        batch: 2,
+        n: NC + 13,
+        sizes: {
+          ...{ inHeight: 17, inWidth: 15, inChannels: 5, outHeight: 15, outWidth: 13, filterHeight: 5, filterWidth: 3 },
+          ...{ strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 2, padLeft: 1 },
         },
       },
     ];
@@ -430,7 +480,9 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         new Float32Array(heap.memory.buffer, hx!, image.length).set(image);
         new Float32Array(heap.memory.buffer, hdy!, pixels * n).set(dyValues);
         const out = new Float32Array(heap.memory.buffer, hdW!, taps * n + 1).fill(Number.NaN); // overwritten, not read
-        gemm.filterGradientProduct(hx!, hdy!, hdW!, pixels, n, s);
+        writesNothingPastScratch(heap, () => gemm.filterGradientProduct(hx!, hdy!, hdW!, pixels, n, s));
+        expect(new Float32Array(heap.memory.buffer, hx!, image.length)).toEqual(Float32Array.from(image));
+        expect(new Float32Array(heap.memory.buffer, hdy!, pixels * n)).toEqual(Float32Array.from(dyValues));
         expect(out.subarray(0, taps * n)).toEqual(expected);
         expect(out[taps * n]).toBeNaN(); // nothing written past dW
       }
@@ -730,6 +782,37 @@ describe('Conv2D and FusedConv2D on wasm by im2col and the SIMD product', () => 
     }
     expect(stockCalls).toEqual(before); // all by the SIMD product
     tf.dispose([x, filter, bias, actual]);
+  });
+
+  it.each(forwardCases)('$name: forward, input and filter gradients the same bits fused and unfused', (c) => {
+    registerTrainingKernels({ backends: ['wasm'] });
+    const x = randomTensor(c.input) as tf.Tensor4D;
+    const filter = randomTensor(c.filter) as tf.Tensor4D;
+    const gradients = (fused: boolean) => {
+      setFusedConvolutions(fused);
+      try {
+        const y = tf.conv2d(x, filter, c.strides, c.pad, 'NHWC', c.dilations);
+        if (c.dilations.some((d) => d !== 1)) {
+          const out = [y.dataSync().slice()]; // tfjs has no gradients of dilated convolutions
+          y.dispose();
+          return out;
+        }
+        const dy = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        const run = (name: string, inputs: tf.NamedTensorMap, extra: object) =>
+          tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const dx = run('Conv2DBackpropInput', { dy, filter }, { inputShape: c.input });
+        const dW = run('Conv2DBackpropFilter', { x, dy }, { filterShape: c.filter });
+        const out = [y, dx, dW].map((t) => t.dataSync().slice());
+        tf.dispose([y, dy, dx, dW]);
+        return out;
+      } finally {
+        setFusedConvolutions(true);
+      }
+    };
+    const [fused, unfused] = [gradients(true), gradients(false)];
+    for (const [i, values] of fused.entries()) expect(values).toEqual(unfused[i]);
+    tf.dispose([x, filter]);
   });
 
   it('leaves small filters, NCHW and prelu to the stock kernel', async () => {

@@ -150,9 +150,10 @@ let enabled = true;
 let fusing = true;
 
 /**
- * Turns the fused convolution products ({@link Gemm.im2colProduct}, {@link Gemm.col2imProduct}) off (convolutions then
- * unroll into memory first, as before they existed) or back on; for benchmarks that compare the two in one process
- * (bench/kernels/fused-ab.mjs). The results are the same bits either way.
+ * Turns the fused convolution products ({@link Gemm.im2colProduct}, {@link Gemm.col2imProduct},
+ * {@link Gemm.filterGradientProduct}) off (convolutions then unroll into memory first, as before they existed) or
+ * back on; for benchmarks that compare the two in one process (bench/kernels/fused-ab.mjs). The results are the same
+ * bits either way.
  */
 export function setFusedConvolutions(on: boolean): void {
   fusing = on;
@@ -288,7 +289,11 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
     const perImage = s.outHeight * s.outWidth;
     const pixels = batch * perImage;
     const taps = s.filterHeight * s.filterWidth * s.inChannels;
-    if (batch === 0) return;
+    if (pixels === 0 || k === 0) {
+      // nothing to add: dx is zero (the WebAssembly loop would divide by 0 pixels an image, or add an unwritten chunk)
+      new Float32Array(memory.buffer, dx, batch * s.inHeight * s.inWidth * s.inChannels).fill(0);
+      return;
+    }
     const rowBytes = taps * 4;
     const chunk = chunkOf(taps);
     // whole images per thread: each value of dx is then one thread's sum, in the order of the unfused col2im
