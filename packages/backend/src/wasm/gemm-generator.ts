@@ -96,6 +96,33 @@ export function gemmScratchBytes(
   return rows * KC * 4 + (rows / 4) * gaps.a + NC * KC * 4 + (NC / 8) * gaps.b + 128;
 }
 
+/** Each function's index in the module (its order in {@link gemmFunctions}), for `call`. */
+const fn = {
+  micro: 0,
+  panel: 1,
+  gemm: 2,
+  packRows4: 3,
+  packRows8: 4,
+  im2colRows: 5,
+  col2imRows: 6,
+  packB: 7,
+  im2colGemm: 8,
+  gemmCol2im: 9,
+  filterGradient: 10,
+} as const;
+
+/**
+ * The parameters the fused convolution functions share with `im2colRows` / `col2imRows` (wasm/im2col-generator.ts),
+ * which they pass on: the image (or dx), the unrolled rows, the pixel range, then the geometry.
+ */
+const tap = {
+  ...{ image: 0, cols: 1, first: 2, count: 3, inH: 4, inW: 5, runBytes: 6, outH: 7, outW: 8 },
+  ...{ fh: 9, fw: 10, sh: 11, sw: 12, dh: 13, dw: 14, padTop: 15, padLeft: 16 },
+} as const;
+const tapParams = 17;
+/** `inH … padLeft`, in the order `im2colRows` takes them after its pixel range. */
+const tapGeometry: Code = Object.values(tap).slice(4).map(get);
+
 /** `min(x, y)` of two unsigned i32 locals. */
 const minOf = (x: Code, y: Code): Code => [x, y, x, y, ltU32, selectI32];
 
@@ -104,8 +131,8 @@ function forUp(local: number, limit: Code, step: number, body: Code): Code {
   return forRange(local, constI32(0), limit, step, body);
 }
 
-/** `for (local = start; local < limit; local += step) body`. */
-function forRange(local: number, start: Code, limit: Code, step: number, body: Code): Code {
+/** `for (local = start; local < limit; local += step) body`, `step` a constant or any i32 code. */
+function forRange(local: number, start: Code, limit: Code, step: number | Code, body: Code): Code {
   return [
     start,
     set(local),
@@ -113,7 +140,7 @@ function forRange(local: number, start: Code, limit: Code, step: number, body: C
     loop,
     [get(local), limit, ltU32, eqz, brIf(1)],
     body,
-    [get(local), constI32(step), addI32, set(local)],
+    [get(local), typeof step === 'number' ? constI32(step) : step, addI32, set(local)],
     br(0),
     end,
     end,
@@ -317,7 +344,7 @@ function gemmFunction(gaps: Readonly<PanelGaps>, chunkRows: number): [gemm: Func
   const [ap, bp, tile, pc, kc, jc, nc, i, j, acc, r, col, rows, cols, q] = [
     14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
   ];
-  const [micro, panel, packRows4, packRows8] = [0, 1, 3, 4];
+  const { micro, panel, packRows4, packRows8 } = fn;
   const [wholeA, wholeB, ic, icEnd, aBase, chunked] = [29, 30, 31, 32, 33, 34];
   const times = (x: Code, y: Code): Code => [x, y, mulI32];
   const plus = (...terms: Code[]): Code => [terms[0]!, ...terms.slice(1).map((t) => [t, addI32])];
@@ -454,20 +481,23 @@ function gemmFunction(gaps: Readonly<PanelGaps>, chunkRows: number): [gemm: Func
  * and add, and one rounding instead of two).
  */
 export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelGaps, chunkRows = MC): FunctionDef[] {
-  const gemmAndPackB = gemmFunction(gaps, chunkRows);
-  return [
+  const [gemm, packB] = gemmFunction(gaps, chunkRows);
+  const functions = [
     microFunction(fused),
     panelFunction(),
-    gemmAndPackB[0],
+    gemm,
     packRowsFunction(4),
     packRowsFunction(8),
     im2colFunction(),
     col2imFunction(),
-    gemmAndPackB[1],
+    packB,
     im2colGemmFunction(),
     gemmCol2imFunction(),
     filterGradientFunction(),
   ];
+  // every function where `fn` (the calls' indices) says it is
+  if (functions.some((f, i) => fn[f.name as keyof typeof fn] !== i)) throw new Error('gemmFunctions: out of order');
+  return functions;
 }
 
 /** Bytes of a B of `k` × `n` packed whole by `packB`: blocks of {@link KC} steps, each its panels of 8 columns. */
@@ -484,28 +514,23 @@ export function packedBBytes(n: number, k: number, gaps: Readonly<PanelGaps> = p
  * `scratch`: {@link gemmScratchBytes}`(chunk, n, rowBytes)`.
  */
 function im2colGemmFunction(): FunctionDef {
-  const [image, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-  ];
+  const { image, cols, first, count, runBytes, fh, fw } = tap;
   const [n, packedB, c, ldc, scratch, chunk] = [17, 18, 19, 20, 21, 22];
   const [pixel, last, rows, rowBytes] = [23, 24, 25, 26];
-  const [gemm, im2colRows] = [2, 5];
-  const geometry = [inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft].map(get);
   return {
     name: 'im2colGemm',
-    params: Array.from({ length: 23 }, () => i32),
+    params: Array.from({ length: tapParams + 6 }, () => i32),
     locals: [[4, i32]],
     body: [
       [get(first), get(count), addI32, set(last)],
       [get(fh), get(fw), mulI32, get(runBytes), mulI32, set(rowBytes)],
-      forRange(pixel, get(first), get(last), 0, [
+      forRange(pixel, get(first), get(last), get(chunk), [
         [minOf(get(chunk), [get(last), get(pixel), subI32]), set(rows)],
-        [get(image), get(cols), get(pixel), get(rows), geometry, call(im2colRows)],
+        [get(image), get(cols), get(pixel), get(rows), tapGeometry, call(fn.im2colRows)],
         [get(rows), get(n), get(rowBytes), constI32(2), shrU32, get(cols), get(rowBytes), constI32(4)],
         [constI32(0), constI32(0), constI32(0)],
         [get(c), get(pixel), get(first), subI32, get(ldc), mulI32, addI32, get(ldc), get(scratch), constI32(0)],
-        [get(packedB), call(gemm)],
-        [get(pixel), get(chunk), addI32, set(pixel)],
+        [get(packedB), call(fn.gemm)],
       ]),
     ],
   };
@@ -520,18 +545,14 @@ function im2colGemmFunction(): FunctionDef {
  * product of all pixels, then `col2imRows` over them. `scratch`: {@link gemmScratchBytes}`(chunk, taps, k · 4)`.
  */
 function gemmCol2imFunction(): FunctionDef {
-  const [dx, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-  ];
+  const { image: dx, cols, first, count, inH, inW, runBytes, outH, outW, fh, fw } = tap;
   const [dy, k, packedB, scratch, chunk] = [17, 18, 19, 20, 21];
   const [pixel, last, rows, rowBytes, imageBytes, from, bytes] = [22, 23, 24, 25, 26, 27, 28];
   const zeroScratch: [number, number, number] = [29, 30, 31];
-  const [gemm, col2imRows] = [2, 6];
-  const geometry = [inH, inW, runBytes, outH, outW, fh, fw, sh, sw, dh, dw, padTop, padLeft].map(get);
   const perImage: Code = [get(outH), get(outW), mulI32];
   return {
     name: 'gemmCol2im',
-    params: Array.from({ length: 22 }, () => i32),
+    params: Array.from({ length: tapParams + 5 }, () => i32),
     locals: [[10, i32]],
     body: [
       [get(first), get(count), addI32, set(last)],
@@ -541,14 +562,13 @@ function gemmCol2imFunction(): FunctionDef {
       [get(dx), get(first), perImage, divU32, get(imageBytes), mulI32, addI32, set(from)],
       [get(count), perImage, divU32, get(imageBytes), mulI32, set(bytes)],
       runLoop(null, from, bytes, zeroScratch, false),
-      forRange(pixel, get(first), get(last), 0, [
+      forRange(pixel, get(first), get(last), get(chunk), [
         [minOf(get(chunk), [get(last), get(pixel), subI32]), set(rows)],
         [get(rows), get(rowBytes), constI32(2), shrU32, get(k)],
         [get(dy), get(pixel), get(k), mulI32, constI32(4), mulI32, addI32, get(k), constI32(4), mulI32, constI32(4)],
         [constI32(0), constI32(0), constI32(0)],
-        [get(cols), get(rowBytes), get(scratch), constI32(0), get(packedB), call(gemm)],
-        [get(dx), get(cols), get(pixel), get(rows), geometry, call(col2imRows)],
-        [get(pixel), get(chunk), addI32, set(pixel)],
+        [get(cols), get(rowBytes), get(scratch), constI32(0), get(packedB), call(fn.gemm)],
+        [get(dx), get(cols), get(pixel), get(rows), tapGeometry, call(fn.col2imRows)],
       ]),
     ],
   };
@@ -565,15 +585,14 @@ function gemmCol2imFunction(): FunctionDef {
  * n, 4)`; `packedB`: {@link packedBBytes}`(n, KC)`.
  */
 function filterGradientFunction(): FunctionDef {
-  // (parameter 9, fh, is not read: the rows to do are `row … row + rows − 1`)
-  const [image, cols, first, count, inH, inW, runBytes, outH, outW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [fw, sh, sw, dh, dw, padTop, padLeft] = [10, 11, 12, 13, 14, 15, 16];
+  // fh is not read: the filter rows to do are `row … row + rows − 1`
+  const { image, cols, first, count, inH, inW, runBytes, outH, outW, fw, sh, sw, dh, dw, padTop, padLeft } = tap;
   const [dy, n, dW, row, rows, scratch, packedB] = [17, 18, 19, 20, 21, 22, 23];
   const [pc, last, kc, r, rowTaps] = [24, 25, 26, 27, 28];
-  const [gemm, im2colRows, packB] = [2, 5, 7];
+  const { gemm, im2colRows, packB } = fn;
   return {
     name: 'filterGradient',
-    params: Array.from({ length: 24 }, () => i32),
+    params: Array.from({ length: tapParams + 7 }, () => i32),
     locals: [[5, i32]],
     body: [
       [get(first), get(count), addI32, set(last)],

@@ -7,7 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
 import { assemble } from './assembler.js';
-import { gemmFor, setFusedConvolutions, setGemmEnabled, setGemmWorkerTimeout, startGemmWorkers } from './gemm.js';
+import {
+  type Gemm,
+  gemmFor,
+  setFusedConvolutions,
+  setGemmEnabled,
+  setGemmWorkerTimeout,
+  startGemmWorkers,
+} from './gemm.js';
 import { gemmFunctions, gemmScratchBytes, KC, MC, NC } from './gemm-generator.js';
 import { argumentsAt, doneWord, elapsedWord, type GemmWorkerStarter, jobWord, startWebWorker } from './gemm-workers.js';
 import { type TapLoopSizes, tapLoopArguments } from './im2col-generator.js';
@@ -46,6 +53,60 @@ function writesNothingPastScratch(heap: ReturnType<typeof fakeBackend>, call: ()
   call();
   const end = heap.malloc(0);
   expect(tail.subarray((end - start) / 4).every(Number.isNaN)).toBe(true);
+}
+
+/** A heap for one thread and a shared one with a worker: a fused product must give the same bits on both. */
+async function oneThreadAndTwo(): Promise<ReturnType<typeof fakeBackend>[]> {
+  const shared = fakeBackend(true, 2000);
+  expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+  return [fakeBackend(false, 2000), shared];
+}
+
+/**
+ * The product's module on a heap of its own, for references built from its unfused functions: `copy` puts values on
+ * the heap, `room` makes room for `count` floats (zeros, 16-byte aligned), `values` reads them back; all by offset.
+ */
+function referenceHeap() {
+  const heap = fakeBackend(false, 2000);
+  const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
+  const exports = new WebAssembly.Instance(module, { env: { memory: heap.memory } }).exports as Record<
+    string,
+    (...args: number[]) => void
+  >;
+  const view = (at: number, count: number) => new Float32Array(heap.memory.buffer, at, count);
+  const room = (count: number) => (heap.malloc(count * 4 + 16) + 15) & ~15;
+  const copy = (values: Float32Array) => {
+    const at = room(values.length);
+    view(at, values.length).set(values);
+    return at;
+  };
+  return { exports, room, copy, values: (at: number, count: number) => view(at, count).slice() };
+}
+
+/**
+ * Runs a fused product on `heap`, with its own copies of `inputs` (`run(gemm, inputs, output)`), and checks that its
+ * output is `expected` bit for bit, that it wrote nothing past the output or past its scratch, and left its inputs
+ * as they were.
+ */
+function expectFusedProduct(
+  heap: ReturnType<typeof fakeBackend>,
+  inputs: Float32Array[],
+  expected: Float32Array,
+  run: (gemm: Gemm, inputs: number[], output: number) => void,
+): void {
+  const gemm = gemmFor(heap.backend)!;
+  const view = (at: number, count: number) => new Float32Array(heap.memory.buffer, at, count);
+  const pointers = inputs.map((values) => {
+    const at = heap.malloc(values.length * 4);
+    view(at, values.length).set(values);
+    return at;
+  });
+  const output = heap.malloc(expected.length * 4 + 4);
+  const out = view(output, expected.length + 1).fill(Number.NaN); // overwritten, not read
+  writesNothingPastScratch(heap, () => run(gemm, pointers, output));
+  for (const [i, values] of inputs.entries()) expect(view(pointers[i]!, values.length)).toEqual(values);
+  expect(out.subarray(0, expected.length)).toEqual(expected);
+  expect(out[expected.length]).toBeNaN(); // nothing written past the output
 }
 
 /**
@@ -305,9 +366,7 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         },
       },
     ];
-    const single = fakeBackend(false, 2000);
-    const shared = fakeBackend(true, 2000);
-    expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+    const heaps = await oneThreadAndTwo();
     for (const { batch, n, sizes: s } of cases) {
       const taps = s.filterHeight * s.filterWidth * s.inChannels;
       const pixels = batch * s.outHeight * s.outWidth;
@@ -315,31 +374,17 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
       const image = random.normal(batch * s.inHeight * s.inWidth * s.inChannels);
       const filter = random.normal(taps * n);
       // the reference: im2col, then the product, on the calling thread
-      const ref = fakeBackend(false, 2000);
-      const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
-      const exports = new WebAssembly.Instance(module, { env: { memory: ref.memory } }).exports as Record<
-        string,
-        (...args: number[]) => void
-      >;
-      const [x, w, cols, y] = [image.length * 4, filter.length * 4, pixels * taps * 4, pixels * n * 4].map(ref.malloc);
-      new Float32Array(ref.memory.buffer, x!, image.length).set(image);
-      new Float32Array(ref.memory.buffer, w!, filter.length).set(filter);
-      exports.im2colRows!(...tapLoopArguments(x!, cols!, 0, pixels, s));
-      const scratch = (ref.malloc(gemmScratchBytes(pixels, n, taps * 4) + 16) + 15) & ~15;
-      exports.gemm!(pixels, n, taps, cols!, taps * 4, 4, w!, n * 4, 4, y!, n * 4, scratch, 0, 0);
-      const expected = new Float32Array(ref.memory.buffer, y!, pixels * n).slice();
-      for (const heap of [single, shared]) {
-        const gemm = gemmFor(heap.backend)!;
-        const [hx, hw, hy] = [image.length * 4, filter.length * 4, pixels * n * 4 + 4].map(heap.malloc);
-        new Float32Array(heap.memory.buffer, hx!, image.length).set(image);
-        new Float32Array(heap.memory.buffer, hw!, filter.length).set(filter);
-        const out = new Float32Array(heap.memory.buffer, hy!, pixels * n + 1).fill(Number.NaN);
-        writesNothingPastScratch(heap, () => gemm.im2colProduct(hx!, hw!, hy!, pixels, n, s));
-        // the inputs are left as they were
-        expect(new Float32Array(heap.memory.buffer, hx!, image.length)).toEqual(Float32Array.from(image));
-        expect(new Float32Array(heap.memory.buffer, hw!, filter.length)).toEqual(Float32Array.from(filter));
-        expect(out.subarray(0, pixels * n)).toEqual(expected);
-        expect(out[pixels * n]).toBeNaN(); // nothing written past y
+      const ref = referenceHeap();
+      const [x, w] = [image, filter].map(ref.copy);
+      const [cols, y] = [pixels * taps, pixels * n].map(ref.room);
+      ref.exports.im2colRows!(...tapLoopArguments(x!, cols!, 0, pixels, s));
+      const scratch = ref.room(gemmScratchBytes(pixels, n, taps * 4) / 4);
+      ref.exports.gemm!(pixels, n, taps, cols!, taps * 4, 4, w!, n * 4, 4, y!, n * 4, scratch, 0, 0);
+      const expected = ref.values(y!, pixels * n);
+      for (const heap of heaps) {
+        expectFusedProduct(heap, [image, filter], expected, (gemm, [hx, hw], hy) =>
+          gemm.im2colProduct(hx!, hw!, hy, pixels, n, s),
+        );
       }
     }
   });
@@ -364,9 +409,7 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         },
       },
     ];
-    const single = fakeBackend(false, 2000);
-    const shared = fakeBackend(true, 2000);
-    expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+    const heaps = await oneThreadAndTwo();
     for (const { batch, k, sizes: s } of cases) {
       const taps = s.filterHeight * s.filterWidth * s.inChannels;
       const pixels = batch * s.outHeight * s.outWidth;
@@ -375,31 +418,17 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
       const dyValues = random.normal(pixels * k);
       const filter = random.normal(taps * k);
       // the reference: dcols = dy · Wᵀ, then col2im, on the calling thread
-      const ref = fakeBackend(false, 2000);
-      const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
-      const exports = new WebAssembly.Instance(module, { env: { memory: ref.memory } }).exports as Record<
-        string,
-        (...args: number[]) => void
-      >;
-      const [dy, w, cols, dx] = [pixels * k * 4, taps * k * 4, pixels * taps * 4, dxValues * 4].map(ref.malloc);
-      new Float32Array(ref.memory.buffer, dy!, pixels * k).set(dyValues);
-      new Float32Array(ref.memory.buffer, w!, taps * k).set(filter);
-      const scratch = (ref.malloc(gemmScratchBytes(pixels, taps, k * 4) + 16) + 15) & ~15;
-      exports.gemm!(pixels, taps, k, dy!, k * 4, 4, w!, 4, k * 4, cols!, taps * 4, scratch, 0, 0);
-      new Float32Array(ref.memory.buffer, dx!, dxValues).fill(0);
-      exports.col2imRows!(...tapLoopArguments(dx!, cols!, 0, pixels, s));
-      const expected = new Float32Array(ref.memory.buffer, dx!, dxValues).slice();
-      for (const heap of [single, shared]) {
-        const gemm = gemmFor(heap.backend)!;
-        const [hdy, hw, hdx] = [pixels * k * 4, taps * k * 4, dxValues * 4 + 4].map(heap.malloc);
-        new Float32Array(heap.memory.buffer, hdy!, pixels * k).set(dyValues);
-        new Float32Array(heap.memory.buffer, hw!, taps * k).set(filter);
-        const out = new Float32Array(heap.memory.buffer, hdx!, dxValues + 1).fill(Number.NaN); // overwritten, not read
-        writesNothingPastScratch(heap, () => gemm.col2imProduct(hdy!, hw!, hdx!, batch, k, s));
-        expect(new Float32Array(heap.memory.buffer, hdy!, pixels * k)).toEqual(Float32Array.from(dyValues));
-        expect(new Float32Array(heap.memory.buffer, hw!, taps * k)).toEqual(Float32Array.from(filter));
-        expect(out.subarray(0, dxValues)).toEqual(expected);
-        expect(out[dxValues]).toBeNaN(); // nothing written past dx
+      const ref = referenceHeap();
+      const [dy, w] = [dyValues, filter].map(ref.copy);
+      const [cols, dx] = [pixels * taps, dxValues].map(ref.room); // dx: zeros, as the heap starts
+      const scratch = ref.room(gemmScratchBytes(pixels, taps, k * 4) / 4);
+      ref.exports.gemm!(pixels, taps, k, dy!, k * 4, 4, w!, 4, k * 4, cols!, taps * 4, scratch, 0, 0);
+      ref.exports.col2imRows!(...tapLoopArguments(dx!, cols!, 0, pixels, s));
+      const expected = ref.values(dx!, dxValues);
+      for (const heap of heaps) {
+        expectFusedProduct(heap, [dyValues, filter], expected, (gemm, [hdy, hw], hdx) =>
+          gemm.col2imProduct(hdy!, hw!, hdx, batch, k, s),
+        );
       }
     }
   });
@@ -451,9 +480,7 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
         },
       },
     ];
-    const single = fakeBackend(false, 2000);
-    const shared = fakeBackend(true, 2000);
-    expect(await startGemmWorkers(shared.backend, 1)).toBe(1);
+    const heaps = await oneThreadAndTwo();
     for (const { batch, n, sizes: s } of cases) {
       const taps = s.filterHeight * s.filterWidth * s.inChannels;
       const pixels = batch * s.outHeight * s.outWidth;
@@ -461,30 +488,17 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
       const image = random.normal(batch * s.inHeight * s.inWidth * s.inChannels);
       const dyValues = random.normal(pixels * n);
       // the reference: im2col, then dW = colsᵀ · dy, on the calling thread
-      const ref = fakeBackend(false, 2000);
-      const module = new WebAssembly.Module(assemble(false, gemmFunctions(true)) as BufferSource);
-      const exports = new WebAssembly.Instance(module, { env: { memory: ref.memory } }).exports as Record<
-        string,
-        (...args: number[]) => void
-      >;
-      const [x, dy, cols, dW] = [image.length * 4, pixels * n * 4, pixels * taps * 4, taps * n * 4].map(ref.malloc);
-      new Float32Array(ref.memory.buffer, x!, image.length).set(image);
-      new Float32Array(ref.memory.buffer, dy!, pixels * n).set(dyValues);
-      exports.im2colRows!(...tapLoopArguments(x!, cols!, 0, pixels, s));
-      const scratch = (ref.malloc(gemmScratchBytes(taps, n, 4) + 16) + 15) & ~15;
-      exports.gemm!(taps, n, pixels, cols!, 4, taps * 4, dy!, n * 4, 4, dW!, n * 4, scratch, 0, 0);
-      const expected = new Float32Array(ref.memory.buffer, dW!, taps * n).slice();
-      for (const heap of [single, shared]) {
-        const gemm = gemmFor(heap.backend)!;
-        const [hx, hdy, hdW] = [image.length * 4, pixels * n * 4, taps * n * 4 + 4].map(heap.malloc);
-        new Float32Array(heap.memory.buffer, hx!, image.length).set(image);
-        new Float32Array(heap.memory.buffer, hdy!, pixels * n).set(dyValues);
-        const out = new Float32Array(heap.memory.buffer, hdW!, taps * n + 1).fill(Number.NaN); // overwritten, not read
-        writesNothingPastScratch(heap, () => gemm.filterGradientProduct(hx!, hdy!, hdW!, pixels, n, s));
-        expect(new Float32Array(heap.memory.buffer, hx!, image.length)).toEqual(Float32Array.from(image));
-        expect(new Float32Array(heap.memory.buffer, hdy!, pixels * n)).toEqual(Float32Array.from(dyValues));
-        expect(out.subarray(0, taps * n)).toEqual(expected);
-        expect(out[taps * n]).toBeNaN(); // nothing written past dW
+      const ref = referenceHeap();
+      const [x, dy] = [image, dyValues].map(ref.copy);
+      const [cols, dW] = [pixels * taps, taps * n].map(ref.room);
+      ref.exports.im2colRows!(...tapLoopArguments(x!, cols!, 0, pixels, s));
+      const scratch = ref.room(gemmScratchBytes(taps, n, 4) / 4);
+      ref.exports.gemm!(taps, n, pixels, cols!, 4, taps * 4, dy!, n * 4, 4, dW!, n * 4, scratch, 0, 0);
+      const expected = ref.values(dW!, taps * n);
+      for (const heap of heaps) {
+        expectFusedProduct(heap, [image, dyValues], expected, (gemm, [hx, hdy], hdW) =>
+          gemm.filterGradientProduct(hx!, hdy!, hdW, pixels, n, s),
+        );
       }
     }
   });

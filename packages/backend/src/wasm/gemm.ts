@@ -130,6 +130,9 @@ const maxFusedFilterBytes = 4 * 2 ** 20;
 /** The most bytes of `cols` (KC pixels of one filter row) {@link Gemm.filterGradientProduct} is used with. */
 const maxFusedColsBytes = 2 ** 20;
 
+/** Filter taps × input channels: a row of `cols`. */
+const tapsOf = (s: TapLoopSizes) => s.filterHeight * s.filterWidth * s.inChannels;
+
 /** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
 const minParallelWork = 1 << 21;
 /**
@@ -220,15 +223,17 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       jobs.map((job) => job[0]! * job[1]! * job[2]!),
     );
   };
+  /** `size` units as `[start, length]` slices: one per thread, or one in all where `work` multiply-adds are few. */
+  const share = (size: number, align: number, work: number): [number, number][] =>
+    work < minParallelWork ? [[0, size]] : slices(size, align, heap.speeds);
   /** Pixels a thread unrolls and multiplies at a time: ~128 KiB of `cols`, which stays in cache. */
   const chunkOf = (taps: number) => Math.min(256, Math.max(16, Math.floor(32768 / taps / 4) * 4));
   const im2colProduct = (image: number, filter: number, y: number, pixels: number, n: number, s: TapLoopSizes) => {
     if (pixels === 0 || n === 0) return;
-    const taps = s.filterHeight * s.filterWidth * s.inChannels;
+    const taps = tapsOf(s);
     const rowBytes = taps * 4;
     const chunk = chunkOf(taps);
-    const parts =
-      pixels * n * taps < minParallelWork ? [[0, pixels] as [number, number]] : slices(pixels, 4, heap.speeds);
+    const parts = share(pixels, 4, pixels * n * taps);
     const jobs = parts.map(([start, length]) => [
       ...tapLoopArguments(image, 0, start, length, s),
       n,
@@ -266,10 +271,7 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       return;
     }
     // whole filter rows per thread: each value of dW is one thread's sum, in the order of the unfused product
-    const parts =
-      pixels * n * taps < minParallelWork
-        ? [[0, s.filterHeight] as [number, number]]
-        : slices(s.filterHeight, 1, heap.speeds);
+    const parts = share(s.filterHeight, 1, pixels * n * taps);
     const jobs = parts.map(([row, rows]) => [...tapLoopArguments(image, 0, 0, pixels, s), dy, n, dW, row, rows, 0, 0]);
     const colsBytes = Math.ceil((Math.min(KC, pixels) * rowTaps * 4) / 16) * 16;
     const scratchBytes = gemmScratchBytes(rowTaps, n, 4);
@@ -288,7 +290,7 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
   const col2imProduct = (dy: number, filter: number, dx: number, batch: number, k: number, s: TapLoopSizes) => {
     const perImage = s.outHeight * s.outWidth;
     const pixels = batch * perImage;
-    const taps = s.filterHeight * s.filterWidth * s.inChannels;
+    const taps = tapsOf(s);
     if (pixels === 0 || k === 0) {
       // nothing to add: dx is zero (the WebAssembly loop would divide by 0 pixels an image, or add an unwritten chunk)
       new Float32Array(memory.buffer, dx, batch * s.inHeight * s.inWidth * s.inChannels).fill(0);
@@ -297,10 +299,7 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
     const rowBytes = taps * 4;
     const chunk = chunkOf(taps);
     // whole images per thread: each value of dx is then one thread's sum, in the order of the unfused col2im
-    const parts =
-      pixels * taps * k < minParallelWork || batch === 1
-        ? [[0, batch] as [number, number]]
-        : slices(batch, 1, heap.speeds);
+    const parts = share(batch, 1, pixels * taps * k);
     const jobs = parts.map(([start, length]) => [
       ...tapLoopArguments(dx, 0, start * perImage, length * perImage, s),
       dy,
@@ -390,22 +389,21 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       phase(
         'gemm',
         () => filterGradientProduct(image, dy, dW, pixels, n, sizes),
-        () => `${sizes.filterHeight * sizes.filterWidth * sizes.inChannels}×${n}×${pixels} filter im2col`,
+        () => `${tapsOf(sizes)}×${n}×${pixels} filter im2col`,
       );
     },
     col2imProduct(dy, filter, dx, batch, k, sizes) {
       phase(
         'gemm',
         () => col2imProduct(dy, filter, dx, batch, k, sizes),
-        () =>
-          `${batch * sizes.outHeight * sizes.outWidth}×${sizes.filterHeight * sizes.filterWidth * sizes.inChannels}×${k} col2im`,
+        () => `${batch * sizes.outHeight * sizes.outWidth}×${tapsOf(sizes)}×${k} col2im`,
       );
     },
     im2colProduct(image, filter, y, pixels, n, sizes) {
       phase(
         'gemm',
         () => im2colProduct(image, filter, y, pixels, n, sizes),
-        () => `${pixels}×${n}×${sizes.filterHeight * sizes.filterWidth * sizes.inChannels} im2col`,
+        () => `${pixels}×${n}×${tapsOf(sizes)} im2col`,
       );
     },
     run(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate) {
