@@ -2,12 +2,16 @@
 // against the unfused path (cols unrolled into memory whole), alternated in one process: training steps of the 64×64
 // DCGAN or the MNIST DCGAN, rounds in the order fused, unfused, unfused, fused, … so that a machine that slows down
 // or speeds up during the run weighs on both alike. Prints each mode's median and best step and their ratios.
+// `--compare dense` alternates instead @gan/layers' Dense training path (separate ops, only the gradients the tape
+// asks for) with the stock layer's fused op.
 //
 //   npm run build && node bench/kernels/fused-ab.mjs [--model dcgan64|dcgan-mnist] [--batch 64] [--rounds 8] [--steps 2]
+//     [--compare fused|dense]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels, setFusedConvolutions } from '@gan/backend';
 import { createRandom } from '@gan/core';
+import { Dense } from '@gan/layers';
 import { dcgan, dcganMnist } from '@gan/models';
 import { createGanTrainer } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,11 +23,21 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '8' },
     steps: { type: 'string', default: '2' },
+    compare: { type: 'string', default: 'fused' },
   },
 });
 const batch = Number(values.batch);
 const rounds = Number(values.rounds);
 const steps = Number(values.steps);
+if (values.compare !== 'fused' && values.compare !== 'dense') throw new Error('--compare is fused or dense');
+const ourDenseCall = Dense.prototype.call;
+const stockDenseCall = Object.getPrototypeOf(Dense.prototype).call;
+/** Turns the compared path on (the new one) or off. */
+const setMode = (on) => {
+  if (values.compare === 'fused') setFusedConvolutions(on);
+  else Dense.prototype.call = on ? ourDenseCall : stockDenseCall;
+};
+const [onName, offName] = values.compare === 'fused' ? ['fused', 'unfused'] : ['dense', 'stock'];
 
 const chosen = await initBackend();
 registerTrainingKernels();
@@ -40,30 +54,31 @@ const step = async () => {
 
 console.log(`${values.model} batch ${batch}, ${chosen.reason}; ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}`);
 for (const on of [true, false]) {
-  setFusedConvolutions(on);
+  setMode(on);
   await step(); // warm-up: kernels compiled, workers started, heap grown, for both paths
 }
-const times = { fused: [], unfused: [] };
+const times = { [onName]: [], [offName]: [] };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? [true, false] : [false, true];
   for (const on of order) {
-    setFusedConvolutions(on);
+    setMode(on);
     const start = performance.now();
     for (let i = 0; i < steps; i++) await step();
-    times[on ? 'fused' : 'unfused'].push((performance.now() - start) / steps);
+    times[on ? onName : offName].push((performance.now() - start) / steps);
   }
 }
-setFusedConvolutions(true);
+setMode(true);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const best = (xs) => Math.min(...xs);
-for (const mode of ['unfused', 'fused']) {
+for (const mode of [offName, onName]) {
   const t = times[mode];
   console.log(
     `${mode.padEnd(8)} ms/step: median ${median(t).toFixed(0)}, best ${best(t).toFixed(0)} (${t.map((x) => x.toFixed(0)).join(' ')})`,
   );
 }
-const ratios = times.fused.map((t, i) => times.unfused[i] / t);
+const [on, off] = [times[onName], times[offName]];
+const ratios = on.map((t, i) => off[i] / t);
 console.log(
-  `fused speed-up: ${(median(times.unfused) / median(times.fused)).toFixed(3)}× (medians), ` +
-    `${(best(times.unfused) / best(times.fused)).toFixed(3)}× (bests), ${median(ratios).toFixed(3)}× (median of the rounds' own ratios)`,
+  `${onName} speed-up: ${(median(off) / median(on)).toFixed(3)}× (medians), ` +
+    `${(best(off) / best(on)).toFixed(3)}× (bests), ${median(ratios).toFixed(3)}× (median of the rounds' own ratios)`,
 );

@@ -6,6 +6,8 @@ export type { ConditionalBatchNormConfig } from './conditional-batch-norm.js';
 export { ConditionalBatchNorm, conditionalBatchNorm } from './conditional-batch-norm.js';
 export type { Conv2DConfig } from './conv2d.js';
 export { Conv2D, conv2d } from './conv2d.js';
+export type { DenseConfig } from './dense.js';
+export { Dense, dense } from './dense.js';
 export type { DcganInitializerConfig, Initializer } from './initializers.js';
 export { dcganGammaInitializer, dcganWeightInitializer } from './initializers.js';
 export type { LabelMapConfig } from './label-map.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchNormalization } from './batch-normalization.js';
 import { ConditionalBatchNorm } from './conditional-batch-norm.js';
 import { Conv2D } from './conv2d.js';
+import { Dense } from './dense.js';
 import { LabelMap } from './label-map.js';
 import { MinibatchStdDev } from './minibatch-std-dev.js';
 import { OneHot } from './one-hot.js';
@@ -17,12 +18,13 @@ import { SpectralDense } from './spectral-dense.js';
  */
 export function registerLayers(): void {
   tf.serialization.registerClass(LabelMap);
-  // Under tfjs-layers' own class names: saved batch-norm and convolution layers load as ours (the same layers, with
-  // a faster training path).
+  // Under tfjs-layers' own class names: saved batch-norm, convolution and dense layers load as ours (the same layers,
+  // with a faster training path).
   tf.serialization.registerClass(
     BatchNormalization as unknown as tf.serialization.SerializableConstructor<BatchNormalization>,
   );
   tf.serialization.registerClass(Conv2D as unknown as tf.serialization.SerializableConstructor<Conv2D>);
+  tf.serialization.registerClass(Dense as unknown as tf.serialization.SerializableConstructor<Dense>);
   tf.serialization.registerClass(OneHot);
   tf.serialization.registerClass(SpectralDense);
   tf.serialization.registerClass(SpectralConv2D);

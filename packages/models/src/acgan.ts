@@ -1,5 +1,5 @@
 import { createRandom } from '@gan/core';
-import { dcganWeightInitializer } from '@gan/layers';
+import { dcganWeightInitializer, dense } from '@gan/layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withInfo } from './info.js';
 import { layerBuilder } from './layer-builder.js';
@@ -58,7 +58,7 @@ export function acgan(config: AcganConfig = {}): GanModels {
   const discriminatorRandom = random.fork();
   const d = layerBuilder(discriminatorRandom);
   const head = (units: number, name: string) =>
-    tfl.layers.dense({
+    dense({
       units,
       name,
       kernelInitializer: dcganWeightInitializer({ seed: discriminatorRandom.seed() }),

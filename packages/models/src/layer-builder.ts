@@ -1,5 +1,5 @@
 import type { Random } from '@gan/core';
-import { batchNormalization, conv2d, dcganGammaInitializer, dcganWeightInitializer } from '@gan/layers';
+import { batchNormalization, conv2d, dcganGammaInitializer, dcganWeightInitializer, dense } from '@gan/layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 type Layer = InstanceType<typeof tfl.layers.Layer>;
@@ -47,8 +47,8 @@ export function layerBuilder(random: Random): LayerBuilder {
     biasInitializer: 'zeros' as const,
   });
   return {
-    dense: (units, useBias = true) =>
-      tfl.layers.dense({ units, useBias, kernelInitializer: kernel(), biasInitializer: 'zeros' }),
+    // @gan/layers' Dense: tfjs's layer, trained without the gradients nothing needs (see there).
+    dense: (units, useBias = true) => dense({ units, useBias, kernelInitializer: kernel(), biasInitializer: 'zeros' }),
     // @gan/layers' Conv2D: tfjs's layer, trained without the input gradients nothing needs (see there).
     conv: (options) => conv2d(conv(options)),
     convTranspose: (options) => tfl.layers.conv2dTranspose(conv(options)),
