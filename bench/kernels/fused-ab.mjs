@@ -2,16 +2,16 @@
 // against the unfused path (cols unrolled into memory whole), alternated in one process: training steps of the 64×64
 // DCGAN or the MNIST DCGAN, rounds in the order fused, unfused, unfused, fused, … so that a machine that slows down
 // or speeds up during the run weighs on both alike. Prints each mode's median and best step and their ratios.
-// `--compare dense` alternates instead @gan/layers' Dense training path (separate ops, only the gradients the tape
-// asks for) with the stock layer's fused op.
+// `--compare dense` (or `conv`) alternates instead @gan/layers' Dense (or Conv2D) training path (separate ops, only
+// the gradients the tape asks for) with the stock layer's fused op.
 //
 //   npm run build && node bench/kernels/fused-ab.mjs [--model dcgan64|dcgan-mnist] [--batch 64] [--rounds 8] [--steps 2]
-//     [--compare fused|dense]
+//     [--compare fused|dense|conv]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend, registerTrainingKernels, setFusedConvolutions } from '@gan/backend';
 import { createRandom } from '@gan/core';
-import { Dense } from '@gan/layers';
+import { Conv2D, Dense } from '@gan/layers';
 import { dcgan, dcganMnist } from '@gan/models';
 import { createGanTrainer } from '@gan/train';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,15 +29,16 @@ const { values } = parseArgs({
 const batch = Number(values.batch);
 const rounds = Number(values.rounds);
 const steps = Number(values.steps);
-if (values.compare !== 'fused' && values.compare !== 'dense') throw new Error('--compare is fused or dense');
-const ourDenseCall = Dense.prototype.call;
-const stockDenseCall = Object.getPrototypeOf(Dense.prototype).call;
+const layer = { dense: Dense, conv: Conv2D }[values.compare];
+if (values.compare !== 'fused' && layer === undefined) throw new Error('--compare is fused, dense or conv');
+const ourCall = layer?.prototype.call;
+const stockCall = layer && Object.getPrototypeOf(layer.prototype).call;
 /** Turns the compared path on (the new one) or off. */
 const setMode = (on) => {
-  if (values.compare === 'fused') setFusedConvolutions(on);
-  else Dense.prototype.call = on ? ourDenseCall : stockDenseCall;
+  if (layer === undefined) setFusedConvolutions(on);
+  else layer.prototype.call = on ? ourCall : stockCall;
 };
-const [onName, offName] = values.compare === 'fused' ? ['fused', 'unfused'] : ['dense', 'stock'];
+const [onName, offName] = layer === undefined ? ['fused', 'unfused'] : [values.compare, 'stock'];
 
 const chosen = await initBackend();
 registerTrainingKernels();

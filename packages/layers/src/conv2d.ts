@@ -20,15 +20,16 @@ interface Internals {
   padding: string;
   dataFormat: string;
   dilationRate: number[];
-  activation: { getClassName(): string };
+  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
 }
 
 /**
  * tfjs-layers' `Conv2D`, the same layer (class name, config, weights, outputs), with one change: while a gradient
- * is recorded, a convolution without bias and activation (the PyTorch DCGAN's `Conv2d(…, bias=False)`) runs as
- * `tf.conv2d` instead of the fused op. The fused op's gradient computes the input gradient even where nothing needs
- * it — for a discriminator's first layer, the gradient of the images in every D step — while `Conv2D`'s gradient
- * computes only what the tape asks for. Elsewhere it runs the stock code.
+ * is recorded, it runs `tf.conv2d`, `tf.add` of the bias and the activation as separate ops instead of the fused op.
+ * The fused op's gradient computes the input, filter and bias gradients on every call, even where nothing needs them:
+ * for a discriminator's first layer, the gradient of the images in every D step; in a G step, the discriminator's
+ * filter gradients. The separate ops' gradients compute only what the tape asks for. Elsewhere (inference,
+ * channels-first data, causal padding) it runs the stock code.
  *
  * `registerLayers()` registers it under the class name `Conv2D`, so saved convolutions load as it, and models saved
  * with it load anywhere as the stock layer.
@@ -42,28 +43,28 @@ export class Conv2D extends StockClass {
     const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
     if (
       engine.state.gradientDepth === 0 ||
-      self.bias != null ||
-      self.activation.getClassName() !== 'linear' ||
       self.dataFormat !== 'channelsLast' ||
       (self.padding !== 'same' && self.padding !== 'valid')
     ) {
       return super.call(inputs, kwargs);
     }
     const x = singleTensor(inputs);
-    return tf.tidy(() =>
-      tf.conv2d(
+    return tf.tidy(() => {
+      let y: tf.Tensor = tf.conv2d(
         x as tf.Tensor4D,
         self.kernel.read() as tf.Tensor4D,
         self.strides as [number, number],
         self.padding as 'same' | 'valid',
         'NHWC',
         self.dilationRate as [number, number],
-      ),
-    );
+      );
+      if (self.bias != null) y = tf.add(y, self.bias.read());
+      return self.activation.getClassName() === 'linear' ? y : self.activation.apply(y);
+    });
   }
 }
 
-/** A {@link Conv2D} layer: `tf.layers.conv2d` whose bias-free, linear convolutions train without unneeded gradients. */
+/** A {@link Conv2D} layer: `tf.layers.conv2d` that trains without the gradients its tape does not ask for. */
 export function conv2d(config: Conv2DConfig): Conv2D {
   return new Conv2D(config);
 }
