@@ -11,19 +11,29 @@ beforeAll(async () => {
   registerLayers();
 });
 
-/** The layer's output and its kernel's gradient for a fixed input, and the kernels that gradient ran. */
+/** The layer's output and the gradients of its weights (kernel, then bias) for a fixed input, and the kernels that ran. */
 async function trainingPass(layer: tfl.layers.Layer, x: tf.Tensor) {
-  const variable = layer.trainableWeights[0]!.read() as tf.Variable;
+  const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   let y: tf.Tensor | undefined;
+  let grads: tf.Tensor[] = [];
   const profile = await tf.profile(() => {
-    const { grads } = tf.variableGrads(() => {
+    const result = tf.variableGrads(() => {
       y = tf.keep(layer.apply(x, { training: true }) as tf.Tensor);
       return tf.sum(tf.square(y));
-    }, [variable]);
-    tf.keep(grads[variable.name]!);
-    return grads[variable.name]!;
+    }, variables);
+    grads = variables.map((v) => tf.keep(result.grads[v.name]!));
+    return tf.scalar(0);
   });
-  return { y: y!, kernels: profile.kernelNames, gradient: profile.result as tf.Tensor };
+  return { y: y!, kernels: profile.kernelNames, grads };
+}
+
+/** Expects the gradients of `a` and `b` to agree to 4 decimals, weight by weight. */
+function expectSameGradients(a: tf.Tensor[], b: tf.Tensor[]): void {
+  expect(a.map((g) => g.shape)).toEqual(b.map((g) => g.shape));
+  a.forEach((g, i) => {
+    const [ga, gb] = [g.dataSync(), b[i]!.dataSync()];
+    for (let j = 0; j < gb.length; j++) expect(ga[j]).toBeCloseTo(gb[j]!, 4);
+  });
 }
 
 describe('Conv2D', () => {
@@ -51,12 +61,11 @@ describe('Conv2D', () => {
     const a = await trainingPass(ours, x);
     const b = await trainingPass(stock, x);
     expect(Array.from(a.y.dataSync())).toEqual(Array.from(b.y.dataSync()));
-    const [ga, gb] = [a.gradient.dataSync(), b.gradient.dataSync()];
-    for (let i = 0; i < gb.length; i++) expect(ga[i]).toBeCloseTo(gb[i]!, 4);
+    expectSameGradients(a.grads, b.grads);
     // The stock layer's fused op computes the input's gradient too; the input is no variable here.
     expect(b.kernels).toContain('Conv2DBackpropInput');
     expect(a.kernels).not.toContain('Conv2DBackpropInput');
-    tf.dispose([x, a.y, b.y, a.gradient, b.gradient]);
+    tf.dispose([x, a.y, b.y, ...a.grads, ...b.grads]);
   });
 
   it('trains with a bias or an activation to the same values and gradients, still without the input gradient', async () => {
@@ -77,16 +86,16 @@ describe('Conv2D', () => {
       const a = await trainingPass(ours, x);
       const b = await trainingPass(stock, x);
       expect(Array.from(a.y.dataSync())).toEqual(Array.from(b.y.dataSync()));
-      const [ga, gb] = [a.gradient.dataSync(), b.gradient.dataSync()];
-      for (let i = 0; i < gb.length; i++) expect(ga[i]).toBeCloseTo(gb[i]!, 4);
+      expect(a.grads).toHaveLength(options.useBias ? 2 : 1);
+      expectSameGradients(a.grads, b.grads);
       expect(b.kernels.includes('Conv2DBackpropInput')).toBe(stockFuses);
       expect(a.kernels).not.toContain('Conv2DBackpropInput');
-      tf.dispose([a.y, a.gradient, b.y, b.gradient]);
+      tf.dispose([a.y, b.y, ...a.grads, ...b.grads]);
     }
     x.dispose();
   });
 
-  it('runs the stock code outside a gradient tape', () => {
+  it('runs the stock code outside a gradient tape: the fused op', async () => {
     const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 9);
     const options = { filters: 2, kernelSize: 3, useBias: true, activation: 'relu' as const };
     const ours = conv2d({ ...options, biasInitializer: tfl.initializers.randomNormal({ seed: 4 }) });
@@ -94,9 +103,10 @@ describe('Conv2D', () => {
     ours.build([null, 6, 6, 2]);
     stock.build([null, 6, 6, 2]);
     stock.setWeights(ours.getWeights());
-    const ya = ours.apply(x) as tf.Tensor;
+    const profile = await tf.profile(() => ours.apply(x) as tf.Tensor);
+    expect(profile.kernelNames).toContain('FusedConv2D');
     const yb = stock.apply(x) as tf.Tensor;
-    expect(Array.from(ya.dataSync())).toEqual(Array.from(yb.dataSync()));
-    tf.dispose([x, ya, yb]);
+    expect(Array.from((profile.result as tf.Tensor).dataSync())).toEqual(Array.from(yb.dataSync()));
+    tf.dispose([x, profile.result as tf.Tensor, yb]);
   });
 });

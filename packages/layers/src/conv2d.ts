@@ -7,8 +7,9 @@ export type Conv2DConfig = Parameters<typeof tfl.layers.conv2d>[0];
 
 type StockConv2D = ReturnType<typeof tfl.layers.conv2d>;
 
-// tfjs-layers exports the class only through its factory.
-const StockClass = tfl.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as new (
+// tfjs-layers exports the class only through its factory (named, so that it takes no number from unnamed layers).
+const StockClass = tfl.layers.conv2d({ filters: 1, kernelSize: 1, name: 'gan_layers_stock_conv2d' })
+  .constructor as new (
   config: Conv2DConfig,
 ) => StockConv2D;
 

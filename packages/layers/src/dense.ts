@@ -7,8 +7,10 @@ export type DenseConfig = Parameters<typeof tfl.layers.dense>[0];
 
 type StockDense = ReturnType<typeof tfl.layers.dense>;
 
-// tfjs-layers exports the class only through its factory.
-const StockClass = tfl.layers.dense({ units: 1 }).constructor as new (config: DenseConfig) => StockDense;
+// tfjs-layers exports the class only through its factory (named, so that it takes no number from unnamed layers).
+const StockClass = tfl.layers.dense({ units: 1, name: 'gan_layers_stock_dense' }).constructor as new (
+  config: DenseConfig,
+) => StockDense;
 
 /** The stock layer's state that the training path reads. */
 interface Internals {

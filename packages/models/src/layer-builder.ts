@@ -49,7 +49,7 @@ export function layerBuilder(random: Random): LayerBuilder {
   return {
     // @gan/layers' Dense: tfjs's layer, trained without the gradients nothing needs (see there).
     dense: (units, useBias = true) => dense({ units, useBias, kernelInitializer: kernel(), biasInitializer: 'zeros' }),
-    // @gan/layers' Conv2D: tfjs's layer, trained without the input gradients nothing needs (see there).
+    // @gan/layers' Conv2D: tfjs's layer, trained without the gradients nothing needs (see there).
     conv: (options) => conv2d(conv(options)),
     convTranspose: (options) => tfl.layers.conv2dTranspose(conv(options)),
     // @gan/layers' BatchNormalization: tfjs's layer with a one-kernel training path where the backend has it.
