@@ -1,5 +1,6 @@
 import { type AdamUpdateAttrs, adamUpdateKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { gemmFor } from '../wasm/gemm.js';
 import { type SimdKernels, simdKernelsFor } from '../wasm/simd.js';
 import { cpuKernelHost, type HostFactory, type KernelHost, wasmKernelHost } from './kernel-host.js';
 import { type KernelArgs, type Strategy, strategyKernel, type TrainingKernel } from './training-kernel.js';
@@ -174,7 +175,10 @@ function adamUpdateSimd(
   ];
   const count = tf.util.sizeFromShape(inputs[0]!.shape);
   const vectorized = count - (count % 4);
-  simd.adam(...offsets, vectorized, ...constants);
+  // on the matrix product's threads where it has some (the same bits: each value is one thread's)
+  const gemm = gemmFor(host.backend);
+  if (gemm !== null && gemm.threads > 1) gemm.adam(offsets, vectorized, constants);
+  else simd.adam(...offsets, vectorized, ...constants);
   if (vectorized === count) return;
   const [b1, b2, o1, o2, stepSize, inverseCorrection2, eps] = constants;
   const [w, g, m, v] = inputs.map((t) => host.view(t)) as [Float32Array, Float32Array, Float32Array, Float32Array];

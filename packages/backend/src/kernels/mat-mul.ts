@@ -139,17 +139,6 @@ const productWithoutTransposes: Strategy<ProductCall> = {
   run: (c) => matMulWithoutTransposes(wasmKernelHost(c.backend, { [tf.BatchMatMul]: c.stockBatchMatMul! }), c),
 };
 
-/** The strategies of wasm `BatchMatMul`, in order; batch broadcasts other than one matrix against many: stock. */
-const batchMatMulStrategies: readonly Strategy<ProductCall>[] = [productByGemm, productWithoutTransposes];
-
-/** wasm `BatchMatMul` by {@link batchMatMulStrategies}. */
-export const wasmBatchMatMul = strategyKernel({
-  kernelName: tf.BatchMatMul,
-  backendName: 'wasm',
-  read: readProduct,
-  strategies: batchMatMulStrategies,
-});
-
 /** Whether `shape` is one matrix: rank ≥ 2 with every leading dimension 1. */
 function isSingleMatrix(shape: readonly number[]): boolean {
   return shape.length >= 2 && shape.slice(0, -2).every((d) => d === 1);
@@ -358,6 +347,41 @@ export function fusedMatMulKernel(strategies: readonly Strategy<FusedProductCall
 }
 
 export const wasmFusedMatMul = fusedMatMulKernel();
+
+// ---- BatchMatMul, continued: its strategies, which include the dense-layer one above ----
+
+/**
+ * {@link transposedWeights} for `BatchMatMul`: a dense layer's forward product without its bias and activation, as
+ * `@gan/layers`' `Dense` runs it while a gradient is recorded.
+ */
+export function transposedWeightsProduct(options: Partial<TransposedWeightsOptions> = {}): Strategy<ProductCall> {
+  const fused = transposedWeights(options);
+  const lift = (c: ProductCall): FusedProductCall => ({
+    ...c,
+    bias: undefined,
+    prelu: false,
+    activation: 'linear',
+    alpha: 0,
+  });
+  return { name: fused.name, applies: (c) => fused.applies(lift(c)), run: (c) => fused.run(lift(c)) };
+}
+
+/**
+ * The strategies of wasm `BatchMatMul`, in order (the last two for heaps without WebAssembly SIMD); batch broadcasts
+ * other than one matrix against many: stock.
+ */
+const batchMatMulStrategies = (): readonly Strategy<ProductCall>[] => [
+  productByGemm,
+  transposedWeightsProduct(),
+  productWithoutTransposes,
+];
+
+/** wasm `BatchMatMul` by `strategies` ({@link batchMatMulStrategies} when registered). */
+export function batchMatMulKernel(strategies: readonly Strategy<ProductCall>[] = batchMatMulStrategies()) {
+  return strategyKernel({ kernelName: tf.BatchMatMul, backendName: 'wasm', read: readProduct, strategies });
+}
+
+export const wasmBatchMatMul = batchMatMulKernel();
 
 // ---- Bias and activation after a product (_FusedMatMul, FusedConv2D) ----
 

@@ -14,7 +14,13 @@ import {
   inputGradientByPhases,
 } from './conv.js';
 import { cpuKernelHost, type KernelHost, wasmKernelHost } from './kernel-host.js';
-import { fusedMatMulKernel, transposedTwinCount, transposedWeights } from './mat-mul.js';
+import {
+  batchMatMulKernel,
+  fusedMatMulKernel,
+  transposedTwinCount,
+  transposedWeights,
+  transposedWeightsProduct,
+} from './mat-mul.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -896,6 +902,33 @@ describe('fused matMul with transposed weights on wasm', () => {
     expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
     tf.dispose([a, b, actual, again, expected]);
     if (bias !== undefined) bias.dispose();
+    expect(transposedTwinCount(backend)).toBe(twinsBefore);
+  });
+
+  it('serves BatchMatMul too (a dense layer run as separate ops in a tape), from the same kind of copy', async () => {
+    const stock = { [tf.BatchMatMul]: tf.getKernel(tf.BatchMatMul, 'wasm') };
+    const kernel = batchMatMulKernel([transposedWeightsProduct({ minWeightSize: 1 })]).create(stock);
+    const backend = tf.engine().backend;
+    const a = randomTensor([3, 9]);
+    const b = randomTensor([9, 70]);
+    const expected = await onStockCpu([a, b], (x, w) => tf.matMul(x, w));
+    const twinsBefore = transposedTwinCount(backend);
+    const run = (attrs: tf.NamedAttrMap) =>
+      tf.engine().makeTensorFromTensorInfo(kernel({ inputs: { a, b }, attrs, backend }) as tf.TensorInfo);
+    const actual = run({ transposeA: false, transposeB: false });
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
+    // a transposed operand is not a dense layer's forward product: the stock kernel, no copy
+    const bT = randomTensor([70, 9]);
+    const viaStock = tf
+      .engine()
+      .makeTensorFromTensorInfo(
+        kernel({ inputs: { a, b: bT }, attrs: { transposeA: false, transposeB: true }, backend }) as tf.TensorInfo,
+      );
+    expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
+    const reference = tf.engine().runKernel(tf.BatchMatMul, { a, b: bT }, { transposeA: false, transposeB: true });
+    expect(Array.from(viaStock.dataSync())).toEqual(Array.from((reference as tf.Tensor).dataSync()));
+    tf.dispose([a, b, bT, actual, expected, viaStock, reference as tf.Tensor]);
     expect(transposedTwinCount(backend)).toBe(twinsBefore);
   });
 

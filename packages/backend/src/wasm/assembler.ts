@@ -115,6 +115,7 @@ export const memoryCopy: Bytes = [0xfc, 10, 0, 0];
 export const memoryFill: Bytes = [0xfc, 11, 0];
 export const constF32Zero: Bytes = [0x43, 0, 0, 0, 0];
 export const loadF32At = (offset: number): Bytes => [0x2a, 2, ...uleb(offset)]; // f32.load, align 4
+export const reinterpretI32AsF32: Bytes = [0xbe]; // f32.reinterpret_i32
 export const storeF32At = (offset: number): Bytes => [0x38, 2, ...uleb(offset)]; // f32.store
 export const loadSplatAt = (offset: number): Bytes => [...simd(9), 2, ...uleb(offset)]; // v128.load32_splat
 /** i8x16.shuffle picking four float32 lanes of two vectors (lanes 0–3 of the first, 4–7 of the second). */

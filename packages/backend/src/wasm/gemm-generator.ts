@@ -29,6 +29,7 @@ import {
   mul,
   mulI32,
   orI32,
+  reinterpretI32AsF32,
   relaxedMadd,
   selectI32,
   set,
@@ -42,6 +43,7 @@ import {
   zeroVector,
 } from './assembler.js';
 import { col2imFunction, im2colFunction, runLoop } from './im2col-generator.js';
+import { adamFunction } from './simd.js';
 
 // A float32 matrix product `C = A · B` (or `C += A · B`) as WebAssembly SIMD, in the blocked form of BLIS/GotoBLAS:
 // A is copied into panels of 4 rows and B into panels of 8 columns, both k-major, for one block of `KC` inner
@@ -109,6 +111,8 @@ const fn = {
   im2colGemm: 8,
   gemmCol2im: 9,
   filterGradient: 10,
+  adam: 11,
+  adamBits: 12,
 } as const;
 
 /**
@@ -474,9 +478,26 @@ function gemmFunction(gaps: Readonly<PanelGaps>, chunkRows: number): [gemm: Func
 }
 
 /**
+ * `adamBits(w, g, m, v, wOut, mOut, vOut, count, …constants)`: `adam` (wasm/simd.ts) with its seven float32
+ * constants given as their bits in i32s, the only kind of argument the worker threads pass on.
+ */
+function adamBitsFunction(): FunctionDef {
+  return {
+    name: 'adamBits',
+    params: Array.from({ length: 15 }, () => i32),
+    locals: [],
+    body: [
+      Array.from({ length: 8 }, (_, i) => get(i)),
+      Array.from({ length: 7 }, (_, i) => [get(8 + i), reinterpretI32AsF32]),
+      call(fn.adam),
+    ],
+  };
+}
+
+/**
  * The functions of the product module, in call-index order: micro 0, panel 1, gemm 2, packRows4 3, packRows8 4,
- * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7, im2colGemm 8, gemmCol2im 9 and filterGradient
- * 10; its workers run all but packB. `fused`: multiply-add with
+ * im2colRows 5 and col2imRows 6 (wasm/im2col-generator.ts), packB 7, im2colGemm 8, gemmCol2im 9, filterGradient
+ * 10, adam 11 (wasm/simd.ts) and adamBits 12; its workers run all but packB and adam. `fused`: multiply-add with
  * relaxed SIMD's `f32x4.relaxed_madd` (one FMA instruction where the CPU has them, faster than a separate multiply
  * and add, and one rounding instead of two).
  */
@@ -494,6 +515,8 @@ export function gemmFunctions(fused: boolean, gaps: Readonly<PanelGaps> = panelG
     im2colGemmFunction(),
     gemmCol2imFunction(),
     filterGradientFunction(),
+    adamFunction(),
+    adamBitsFunction(),
   ];
   // every function where `fn` (the calls' indices) says it is
   if (functions.some((f, i) => fn[f.name as keyof typeof fn] !== i)) throw new Error('gemmFunctions: out of order');

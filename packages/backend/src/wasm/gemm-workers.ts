@@ -4,7 +4,7 @@
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
 // job failed, control[3]: how long it took in µs, control[4 …]: the arguments (14 of `gemm`, 17 of the tap loops, 23
-// of `im2colGemm`, 22 of `gemmCol2im`, 24 of `filterGradient`), then which function of the module the job runs (a
+// of `im2colGemm`, 22 of `gemmCol2im`, 24 of `filterGradient`, 15 of `adamBits`), then which function of the module the job runs (a
 // {@link JobKind}).
 export const jobWord = 0;
 export const doneWord = 1;
@@ -17,7 +17,15 @@ export const kindWord = argumentsAt + maxArguments;
 export const controlWords = kindWord + 1;
 
 /** The functions of the product's module a worker runs, by the number in {@link kindWord}. */
-export const jobKinds = ['gemm', 'im2colRows', 'col2imRows', 'im2colGemm', 'gemmCol2im', 'filterGradient'] as const;
+export const jobKinds = [
+  'gemm',
+  'im2colRows',
+  'col2imRows',
+  'im2colGemm',
+  'gemmCol2im',
+  'filterGradient',
+  'adamBits',
+] as const;
 export type JobKind = (typeof jobKinds)[number];
 const arities: Record<JobKind, number> = {
   gemm: 14,
@@ -26,6 +34,7 @@ const arities: Record<JobKind, number> = {
   im2colGemm: 23,
   gemmCol2im: 22,
   filterGradient: 24,
+  adamBits: 15,
 };
 
 /** One worker and the shared words it is driven through. */

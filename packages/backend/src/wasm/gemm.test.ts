@@ -503,6 +503,39 @@ describe('WebAssembly SIMD matrix product (wasm-gemm)', () => {
     }
   });
 
+  it("runs Adam's update on one thread and split over two, with the bits of the module's adam", async () => {
+    const random = createRandom(21);
+    const count = 3 * 2 ** 16 + 4 * 9; // split over two threads; slices of a multiple of 4
+    const values = [
+      random.normal(count),
+      random.normal(count).map((x) => x * 0.1),
+      random.normal(count).map((x) => x * 0.01),
+      random.uniform(count, 0, 1e-3),
+    ].map((v) => Float32Array.from(v));
+    const constants = [0.5, 0.999, 0.5, 0.001, 2e-4 / 0.875, 1 / 0.002997, 1e-7].map(Math.fround);
+    const reference = referenceHeap();
+    const inputs = values.map(reference.copy);
+    const outputs = [0, 1, 2].map(() => reference.room(count));
+    reference.exports.adam!(...inputs, ...outputs, count, ...constants);
+    const expected = outputs.map((at) => reference.values(at, count));
+    for (const heap of await oneThreadAndTwo()) {
+      const view = (at: number, n: number) => new Float32Array(heap.memory.buffer, at, n);
+      const pointers = values.map((v) => {
+        const at = heap.malloc(count * 4);
+        view(at, count).set(v);
+        return at;
+      });
+      const results = [0, 1, 2].map(() => heap.malloc(count * 4 + 4));
+      for (const at of results) view(at, count + 1).fill(Number.NaN);
+      gemmFor(heap.backend)!.adam([...pointers, ...results], count, constants);
+      for (const [i, at] of results.entries()) {
+        expect(view(at, count)).toEqual(expected[i]);
+        expect(view(at, count + 1)[count]).toBeNaN(); // nothing past the output
+      }
+      for (const [i, at] of pointers.entries()) expect(view(at, count)).toEqual(values[i]);
+    }
+  });
+
   it('refuses with a clear error, writing nothing, where the heap has no room for its scratch (malloc answers 0)', () => {
     const heap = fakeBackend(false);
     const [m, n, k] = [16, 24, 32];

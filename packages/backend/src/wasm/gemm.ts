@@ -82,6 +82,12 @@ export interface Gemm {
    * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
    * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
    */
+  /**
+   * Adam's update (`adam` of wasm/simd.ts) of `count` values, a multiple of 4: `offsets` are its seven byte offsets (w,
+   * g, m, v, then the three outputs) and `constants` its seven float32 constants. Split over the threads where there
+   * are {@link minParallelAdam} values or more; each value is one thread's, so the bits are the same.
+   */
+  adam(offsets: readonly number[], count: number, constants: readonly number[]): void;
   split(
     kind: 'im2colRows' | 'col2imRows',
     size: number,
@@ -132,6 +138,12 @@ const maxFusedColsBytes = 2 ** 20;
 
 /** Filter taps × input channels: a row of `cols`. */
 const tapsOf = (s: TapLoopSizes) => s.filterHeight * s.filterWidth * s.inChannels;
+
+/**
+ * Adam updates of fewer values stay on one thread. The loop is bound by its square root and division, ~1 ns a value
+ * on one Zen 5 core, and waking a worker costs tens of µs.
+ */
+const minParallelAdam = 1 << 16;
 
 /** Products smaller than this many multiply-adds stay on one thread (waking a worker costs more than they take). */
 const minParallelWork = 1 << 21;
@@ -375,6 +387,15 @@ export function gemmFor(backend: tf.KernelBackend): Gemm | null {
       return heap.workers.length + 1;
     },
     fused: heap.fused,
+    adam(offsets, count, constants) {
+      const bits = Array.from(new Int32Array(Float32Array.from(constants).buffer));
+      const parts: [number, number][] = count < minParallelAdam ? [[0, count]] : slices(count, 4, heap.speeds);
+      runJobs(
+        heap,
+        'adamBits',
+        parts.map(([start, length]) => [...offsets.map((offset) => offset + start * 4), length, ...bits]),
+      );
+    },
     split(kind, size, argumentsOf) {
       const parts = slices(size, 1, heap.speeds);
       runJobs(

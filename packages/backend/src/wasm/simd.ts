@@ -63,7 +63,7 @@ import { isShared, wasmMemoryOf } from './internals.js';
  * (a multiple of 4) values, then the constants of {@link adamUpdate}'s loop, in float32:
  * m′ = β₁m + (1−β₁)g, v′ = β₂v + (1−β₂)g·g, w′ = w − (lr/c₁)·m′ / (√(v′·(1/c₂)) + ε).
  */
-function adamFunction(): FunctionDef {
+export function adamFunction(): FunctionDef {
   const [w, g, m, v, wOut, mOut, vOut, count] = [0, 1, 2, 3, 4, 5, 6, 7];
   const constants = [8, 9, 10, 11, 12, 13, 14]; // β₁, β₂, 1−β₁, 1−β₂, lr/c₁, 1/c₂, ε as f32
   const offset = 15;
