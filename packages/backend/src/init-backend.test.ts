@@ -13,7 +13,7 @@ describe('initBackend', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     const threads =
-      /^wasm \(XNNPACK SIMD, (\d+) threads?; matrix products: (?:FMA|SIMD) on (\d+) threads?, 21 training kernels\)/.exec(
+      /^wasm \(XNNPACK SIMD, (\d+) threads?; matrix products: (?:FMA|SIMD) on (\d+) threads?, 22 training kernels\)/.exec(
         choice.reason,
       );
     expect(threads, choice.reason).not.toBeNull();

@@ -147,8 +147,8 @@ describe('Dense', () => {
     const b = penalty(stock);
     expect(a.value.dataSync()[0]).toBeCloseTo(b.value.dataSync()[0]!, 5);
     const [ga, gb] = [Object.values(a.grads), Object.values(b.grads)];
-    // tfjs returns gradients for the three kernels only, on both sides (none for the biases, which reach the penalty
-    // through tanh's derivative)
+    // Plain tfjs gives the three kernels' gradients only, on both sides: its Tanh gradient uses the saved output,
+    // which the tape does not link to the biases (@gan/losses' registerSecondOrderGradients fixes that for penalties).
     expect(ga).toHaveLength(3);
     expect(gb).toHaveLength(3);
     ga.forEach((g, i) => {

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { cpuAdamUpdate, wasmAdamUpdate, webgpuAdamUpdate } from './adam.js';
+import { wasmAdd } from './add.js';
 import {
   batchNormGradient,
   batchNormTrainingGradient,
@@ -52,6 +53,7 @@ export const trainingKernels: readonly TrainingKernel[] = [
   wasmBatchNormTrainingGrad,
   wasmConcat,
   wasmSplitV,
+  wasmAdd,
   // cpu
   cpuConv2DBackpropFilter,
   cpuConv2DBackpropInput,

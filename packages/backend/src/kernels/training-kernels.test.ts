@@ -365,6 +365,49 @@ describe('training kernels on wasm only', () => {
     tf.dispose([a, b, actual, expected]);
   });
 
+  it('adds a bias along the last axis itself, with the bits of the stock kernels, and hands other adds to them', async () => {
+    unregisterTrainingKernels();
+    const stock = tf.getKernel(tf.Add, 'wasm')!;
+    let stockCalls = 0;
+    tf.unregisterKernel(tf.Add, 'wasm');
+    tf.registerKernel({
+      ...stock,
+      kernelFunc: (args) => {
+        stockCalls++;
+        return stock.kernelFunc(args);
+      },
+    });
+    try {
+      // [x shape, bias shape, handled here]
+      const cases: [number[], number[], boolean][] = [
+        [[2, 3, 5, 8], [8], true],
+        [[8], [6, 8], true], // the bias first
+        [[3, 12], [1, 12], true],
+        [[4, 3, 3, 64], [64], true],
+        [[3, 6], [6], false], // 6 channels: not a multiple of 4
+        [[3, 8], [3, 8], false], // no broadcast
+        [[3, 8], [3, 1], false], // along the first axis
+        [[2, 8], [1, 1, 8], false], // the bias of higher rank
+        [[0, 8], [8], false], // empty
+      ];
+      for (const [aShape, bShape, ours] of cases) {
+        const [a, b] = [randomTensor(aShape), randomTensor(bShape)];
+        const expected = await onStockCpu([a, b], (x, y) => tf.add(x, y));
+        registerTrainingKernels({ backends: ['wasm'] });
+        stockCalls = 0;
+        const actual = tf.add(a, b);
+        expect(stockCalls).toBe(ours ? 0 : 1);
+        expect(actual.shape).toEqual(expected.shape);
+        expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()));
+        tf.dispose([a, b, actual, expected]);
+      }
+    } finally {
+      unregisterTrainingKernels();
+      tf.unregisterKernel(tf.Add, 'wasm');
+      tf.registerKernel(stock);
+    }
+  });
+
   it.each([true, false])(
     'multiplies batched and transposed products itself (SIMD product on: %s), else hands them to XNNPACK',
     async (gemmOn) => {
