@@ -6,7 +6,8 @@ import { type KernelArgs, strategyKernel } from './training-kernel.js';
 // Add on wasm where one operand is a bias along the last axis: `x [..., C] + b [C]`, as `@gan/layers`' Dense and
 // Conv2D add their biases while a gradient is recorded (the fused ops add them in the product's epilogue). XNNPACK's
 // broadcasting add went through those at ~0.3 ms for a 64 × 14 × 14 × 64 activation; the SIMD module's
-// `addChannels` adds four channels at a time. Float32 addition is commutative, so `b + x` gives the bits of `x + b`.
+// `addChannels` adds four channels at a time. Float32 addition is commutative, so `b + x` gives the bits of `x + b`:
+// the stock kernel's bits, except where a sum is NaN (NaN here; XNNPACK's clamped adds promise nothing for NaN).
 
 /** A bias added along the last axis: `x` and the `channels` values of `bias`. */
 interface BiasAddCall {

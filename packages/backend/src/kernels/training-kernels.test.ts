@@ -971,8 +971,40 @@ describe('fused matMul with transposed weights on wasm', () => {
     expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
     const reference = tf.engine().runKernel(tf.BatchMatMul, { a, b: bT }, { transposeA: false, transposeB: true });
     expect(Array.from(viaStock.dataSync())).toEqual(Array.from((reference as tf.Tensor).dataSync()));
-    tf.dispose([a, b, bT, actual, expected, viaStock, reference as tf.Tensor]);
+    // b's data under another shape (a reshape shares it): not the kept copy's product, but a copy of its own
+    const c = randomTensor([2, 70]);
+    const reshaped = tf.reshape(b, [70, 9]);
+    const expectedReshaped = await onStockCpu([c, reshaped], (x, w) => tf.matMul(x, w));
+    const viaReshape = tf.engine().makeTensorFromTensorInfo(
+      kernel({
+        inputs: { a: c, b: reshaped },
+        attrs: { transposeA: false, transposeB: false },
+        backend,
+      }) as tf.TensorInfo,
+    );
+    expect(relativeError(viaReshape, expectedReshaped)).toBeLessThan(1e-5);
+    expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
+    tf.dispose([a, b, bT, c, reshaped, actual, expected, viaStock, viaReshape, expectedReshaped]);
+    tf.dispose(reference as tf.Tensor);
     expect(transposedTwinCount(backend)).toBe(twinsBefore);
+  });
+
+  it("is registerTrainingKernels' BatchMatMul where the SIMD product is off, for big weights", () => {
+    registerTrainingKernels({ backends: ['wasm'] });
+    setGemmEnabled(false);
+    try {
+      const backend = tf.engine().backend;
+      const x = randomTensor([4, 512]);
+      const w = randomTensor([512, 520]);
+      const twinsBefore = transposedTwinCount(backend);
+      const y = tf.matMul(x, w);
+      expect(transposedTwinCount(backend)).toBe(twinsBefore + 1);
+      tf.dispose([x, w, y]);
+      expect(transposedTwinCount(backend)).toBe(twinsBefore);
+    } finally {
+      setGemmEnabled(true);
+      unregisterTrainingKernels();
+    }
   });
 
   it('frees the transposed copy with its weights, once no tensor shares their data', () => {

@@ -4,8 +4,8 @@
 
 // control[0]: job number (the worker waits on it; −1 stops it), control[1]: last job done, control[2]: 1 when that
 // job failed, control[3]: how long it took in µs, control[4 …]: the arguments (14 of `gemm`, 17 of the tap loops, 23
-// of `im2colGemm`, 22 of `gemmCol2im`, 24 of `filterGradient`, 15 of `adamBits`), then which function of the module the job runs (a
-// {@link JobKind}).
+// of `im2colGemm`, 22 of `gemmCol2im`, 24 of `filterGradient`, 15 of `adamBits`), then which function of the module
+// the job runs (a {@link JobKind}).
 export const jobWord = 0;
 export const doneWord = 1;
 export const failedWord = 2;

@@ -79,15 +79,15 @@ export interface Gemm {
    */
   fusesFilterGradient(rowTaps: number): boolean;
   /**
-   * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
-   * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
-   */
-  /**
    * Adam's update (`adam` of wasm/simd.ts) of `count` values, a multiple of 4: `offsets` are its seven byte offsets (w,
    * g, m, v, then the three outputs) and `constants` its seven float32 constants. Split over the threads where there
    * are {@link minParallelAdam} values or more; each value is one thread's, so the bits are the same.
    */
   adam(offsets: readonly number[], count: number, constants: readonly number[]): void;
+  /**
+   * Runs `kind` (the module's `im2colRows` or `col2imRows`) over `size` units of work (pixels, images) cut into one
+   * slice per thread: `argumentsOf(start, length)` gives a slice's arguments. Slices must not write to the same bytes.
+   */
   split(
     kind: 'im2colRows' | 'col2imRows',
     size: number,
