@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { type AdamUpdateAttrs, adamUpdateKernelName, createRandom, GanError } from '@gan/core';
+import { GanError } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend.js';
+import { adamCase } from './testing/adam.js';
 import { gemmFor, setGemmEnabled } from './wasm/gemm.js';
 
 // tfjs-node is not installed in this repository, this is Node (no WebGL), and WebGPU either is not
@@ -49,37 +50,15 @@ describe('initBackend', () => {
   it("runs Adam's update on the matrix product's worker threads, with the bits of one thread (a big variable, split)", async () => {
     await initBackend(); // the threaded wasm backend, with the products' workers
     expect(gemmFor(tf.engine().backend)?.threads).toBe(2);
-    const random = createRandom(5);
-    const shape = [301, 301]; // 90,601 values: split over two threads, and one value past the last vector
-    const size = 301 * 301;
-    const [w, g, m, v] = [
-      random.normal(size),
-      random.normal(size).map((x) => x * 0.1),
-      random.normal(size).map((x) => x * 0.01),
-      random.uniform(size, 0, 1e-3),
-    ].map((values) => tf.tensor(values, shape));
-    const attrs: AdamUpdateAttrs = {
-      learningRate: 2e-4,
-      beta1: 0.5,
-      beta2: 0.999,
-      epsilon: 1e-7,
-      biasCorrection1: 1 - 0.5 ** 2,
-      biasCorrection2: 1 - 0.999 ** 2,
-    };
-    const run = () =>
-      tf
-        .engine()
-        .runKernel(
-          adamUpdateKernelName,
-          { variable: w!, gradient: g!, firstMoment: m!, secondMoment: v! },
-          attrs as never,
-        ) as tf.Tensor[];
-    const threaded = run();
+    // 90,601 values: split over two threads, and one value past the last vector
+    const c = adamCase([301, 301], 5, 2);
+    const threaded = c.run();
     setGemmEnabled(false); // the SIMD module's loop on this thread
-    const single = run();
+    const single = c.run();
     setGemmEnabled(true);
     for (let k = 0; k < 3; k++) expect(await threaded[k]!.data()).toEqual(await single[k]!.data());
-    tf.dispose([w!, g!, m!, v!, ...threaded, ...single]);
+    tf.dispose([...threaded, ...single]);
+    c.dispose();
   });
 
   it('names the package to install when tensorflow is forced but absent', async () => {

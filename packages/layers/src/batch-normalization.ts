@@ -1,7 +1,7 @@
 import { batchNormTrainingKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { singleTensor } from './layer-utils.js';
+import { gradientDepth, singleTensor } from './layer-utils.js';
 
 /** The options of tfjs-layers' `batchNormalization`, which {@link BatchNormalization} takes as they are. */
 export type BatchNormalizationConfig = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
@@ -53,7 +53,6 @@ export class BatchNormalization extends StockClass {
     const x = singleTensor(inputs);
     const self = this as unknown as Internals;
     const axis = self.axis < 0 ? self.axis + x.rank : self.axis;
-    const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
     if (
       !training ||
       axis !== x.rank - 1 ||
@@ -62,7 +61,7 @@ export class BatchNormalization extends StockClass {
       self.gamma === null ||
       self.beta === null ||
       // Inside tf.grad within a recorded gradient (a penalty): the stock ops, differentiable twice as tfjs makes them.
-      engine.state.gradientDepth > 1 ||
+      gradientDepth() > 1 ||
       tf.getKernel(batchNormTrainingKernelName, tf.getBackend()) === undefined
     ) {
       return training ? stockTraining(self, x, axis, () => super.call(inputs, kwargs)) : super.call(inputs, kwargs);

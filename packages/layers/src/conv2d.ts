@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { singleTensor } from './layer-utils.js';
+import { biasAndActivation, gradientDepth, singleTensor, type WeightedLayerInternals } from './layer-utils.js';
 
 /** The options of tfjs-layers' `conv2d`, which {@link Conv2D} takes as they are. */
 export type Conv2DConfig = Parameters<typeof tfl.layers.conv2d>[0];
@@ -14,14 +14,11 @@ const StockClass = tfl.layers.conv2d({ filters: 1, kernelSize: 1, name: 'gan_lay
 ) => StockConv2D;
 
 /** The stock layer's state that the training path reads. */
-interface Internals {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable | null;
+interface Internals extends WeightedLayerInternals {
   strides: number[];
   padding: string;
   dataFormat: string;
   dilationRate: number[];
-  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
 }
 
 /**
@@ -41,27 +38,27 @@ export class Conv2D extends StockClass {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const self = this as unknown as Internals;
-    const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
     if (
-      engine.state.gradientDepth === 0 ||
+      gradientDepth() === 0 ||
       self.dataFormat !== 'channelsLast' ||
       (self.padding !== 'same' && self.padding !== 'valid')
     ) {
       return super.call(inputs, kwargs);
     }
     const x = singleTensor(inputs);
-    return tf.tidy(() => {
-      let y: tf.Tensor = tf.conv2d(
-        x as tf.Tensor4D,
-        self.kernel.read() as tf.Tensor4D,
-        self.strides as [number, number],
-        self.padding as 'same' | 'valid',
-        'NHWC',
-        self.dilationRate as [number, number],
-      );
-      if (self.bias != null) y = tf.add(y, self.bias.read());
-      return self.activation.getClassName() === 'linear' ? y : self.activation.apply(y);
-    });
+    return tf.tidy(() =>
+      biasAndActivation(
+        tf.conv2d(
+          x as tf.Tensor4D,
+          self.kernel.read() as tf.Tensor4D,
+          self.strides as [number, number],
+          self.padding as 'same' | 'valid',
+          'NHWC',
+          self.dilationRate as [number, number],
+        ),
+        self,
+      ),
+    );
   }
 }
 

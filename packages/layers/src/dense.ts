@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { singleTensor } from './layer-utils.js';
+import { biasAndActivation, gradientDepth, singleTensor, type WeightedLayerInternals } from './layer-utils.js';
 
 /** The options of tfjs-layers' `dense`, which {@link Dense} takes as they are. */
 export type DenseConfig = Parameters<typeof tfl.layers.dense>[0];
@@ -11,13 +11,6 @@ type StockDense = ReturnType<typeof tfl.layers.dense>;
 const StockClass = tfl.layers.dense({ units: 1, name: 'gan_layers_stock_dense' }).constructor as new (
   config: DenseConfig,
 ) => StockDense;
-
-/** The stock layer's state that the training path reads. */
-interface Internals {
-  kernel: tfl.LayerVariable;
-  bias: tfl.LayerVariable | null;
-  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
-}
 
 /**
  * tfjs-layers' `Dense`, the same layer (class name, config, weights, outputs), with one change: while a gradient is
@@ -36,15 +29,10 @@ export class Dense extends StockClass {
   static className = 'Dense';
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
-    const self = this as unknown as Internals;
-    const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
+    const self = this as unknown as WeightedLayerInternals;
     const x = singleTensor(inputs);
-    if (engine.state.gradientDepth === 0 || x.rank !== 2) return super.call(inputs, kwargs);
-    return tf.tidy(() => {
-      let y = tf.matMul(x as tf.Tensor2D, self.kernel.read() as tf.Tensor2D);
-      if (self.bias != null) y = tf.add(y, self.bias.read());
-      return self.activation.getClassName() === 'linear' ? y : self.activation.apply(y);
-    });
+    if (gradientDepth() === 0 || x.rank !== 2) return super.call(inputs, kwargs);
+    return tf.tidy(() => biasAndActivation(tf.matMul(x as tf.Tensor2D, self.kernel.read() as tf.Tensor2D), self));
   }
 }
 

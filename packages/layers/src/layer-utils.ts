@@ -58,3 +58,24 @@ export const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
   value: tf.clone(args[0] as tf.Tensor),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as (x: tf.Tensor) => tf.Tensor;
+
+/** How many gradient tapes are recording now (tfjs's engine state; 0 outside any). */
+export function gradientDepth(): number {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth;
+}
+
+/** The state of tfjs-layers' `Dense` and `Conv2D` that {@link biasAndActivation} reads. */
+export interface WeightedLayerInternals {
+  kernel: tfl.LayerVariable;
+  bias: tfl.LayerVariable | null;
+  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
+}
+
+/**
+ * What a dense or convolution layer does after its product, as separate ops: `y` plus the bias (where there is one),
+ * through the activation (unless linear). Their gradients compute only what a tape asks for, unlike the fused op's.
+ */
+export function biasAndActivation(y: tf.Tensor, { bias, activation }: WeightedLayerInternals): tf.Tensor {
+  const biased = bias == null ? y : tf.add(y, bias.read());
+  return activation.getClassName() === 'linear' ? biased : activation.apply(biased);
+}

@@ -1,9 +1,10 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { type AdamUpdateAttrs, adamUpdateKernelName, createRandom } from '@gan/core';
+import { type AdamUpdateAttrs, adamUpdateKernelName } from '@gan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-training-kernels.js';
+import { adamCase } from '../testing/adam.js';
 
 /** tfjs AdamOptimizer's update, op by op, as the reference. */
 function stockUpdate(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamUpdateAttrs): tf.Tensor[] {
@@ -25,34 +26,11 @@ describe.each(['wasm', 'cpu'] as const)('fused Adam update kernel on %s', (backe
   it.each([[[1]], [[7]], [[33, 17]], [[4, 4, 3, 5]], [[3, 333]]])(
     'updates a %j variable as tfjs Adam does',
     async (shape) => {
-      const random = createRandom(shape.length * 10 + shape[0]!);
-      const size = shape.reduce((a, b) => a * b, 1);
-      const w = tf.tensor(random.normal(size), shape);
-      const g = tf.tensor(
-        random.normal(size).map((x) => x * 0.1),
-        shape,
-      );
-      const m = tf.tensor(
-        random.normal(size).map((x) => x * 0.01),
-        shape,
-      );
-      const v = tf.tensor(random.uniform(size, 0, 1e-3), shape);
       // Step 3 of β₁ 0.5, β₂ 0.999: bias corrections 1 − β³.
-      const attrs: AdamUpdateAttrs = {
-        learningRate: 2e-4,
-        beta1: 0.5,
-        beta2: 0.999,
-        epsilon: 1e-7,
-        biasCorrection1: 1 - 0.5 ** 3,
-        biasCorrection2: 1 - 0.999 ** 3,
-      };
-      const fused = tf
-        .engine()
-        .runKernel(
-          adamUpdateKernelName,
-          { variable: w, gradient: g, firstMoment: m, secondMoment: v },
-          attrs as never,
-        ) as tf.Tensor[];
+      const c = adamCase(shape, shape.length * 10 + shape[0]!, 3);
+      const [w, g, m, v, attrs] = [c.variable, c.gradient, c.firstMoment, c.secondMoment, c.attrs];
+      const size = w.size;
+      const fused = c.run();
       const expected = stockUpdate(w, g, m, v, attrs);
       expect(fused.map((t) => t.shape)).toEqual([shape, shape, shape]);
       for (let k = 0; k < 3; k++) {

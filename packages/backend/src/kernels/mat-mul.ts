@@ -289,21 +289,20 @@ export function transposedWeights(options: Partial<TransposedWeightsOptions> = {
       const k = a.shape[a.shape.length - 1]!;
       const n = b.shape[b.shape.length - 1]!;
       const twins = twinsOf(backend);
-      // A reshape shares its tensor's data: a copy kept for another shape of the same data is not this one's, and this
-      // product takes a copy of its own, freed after it.
-      let twin = twins.get(b.dataId);
-      const kept = twin !== undefined && twin.shape[1] === n && twin.shape[2] === k;
-      if (!kept) {
+      // A reshape shares its tensor's data: where the copy kept for this data has another shape, this product takes
+      // a copy of its own, freed after it.
+      const kept = twins.get(b.dataId);
+      let twin = kept;
+      if (twin === undefined || twin.shape[1] !== n || twin.shape[2] !== k) {
         twin = host.allocate([1, n, k]);
         transpose2d(host.view(b), k, n, host.view(twin));
-        if (!twins.has(b.dataId)) twins.set(b.dataId, twin);
+        if (kept === undefined) twins.set(b.dataId, twin);
       }
-      const ownCopy = twins.get(b.dataId) !== twin;
       const xT = host.allocate([1, k, m]);
       transpose2d(host.view(a), m, k, host.view(xT));
-      const yT = host.run(tf.BatchMatMul, { a: twin!, b: xT }, { transposeA: false, transposeB: false });
+      const yT = host.run(tf.BatchMatMul, { a: twin, b: xT }, { transposeA: false, transposeB: false });
       host.free(xT);
-      if (ownCopy) host.free(twin!);
+      if (kept !== undefined && twin !== kept) host.free(twin);
       const out = host.allocate([...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2), m, n]);
       transpose2d(host.view(yT), n, m, host.view(out));
       host.free(yT);

@@ -152,6 +152,29 @@ function randomTensor(shape: number[]): tf.Tensor {
   return tf.tensor(random.normal(tf.util.sizeFromShape(shape), 0, 1), shape);
 }
 
+/**
+ * Puts a wrapper around the stock wasm kernel `name` (training kernels off, so that registering them later makes the
+ * wrapper their fallback): `onCall` sees each call that reaches the stock kernel. `restore()` takes the training
+ * kernels off and puts the stock kernel back.
+ */
+function watchStockKernel(name: string, onCall: (args: Parameters<tf.KernelFunc>[0]) => void): () => void {
+  unregisterTrainingKernels();
+  const stock = tf.getKernel(name, 'wasm')!;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({
+    ...stock,
+    kernelFunc: (args) => {
+      onCall(args);
+      return stock.kernelFunc(args);
+    },
+  });
+  return () => {
+    unregisterTrainingKernels();
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(stock);
+  };
+}
+
 /** Largest absolute difference, relative to the largest absolute reference value. */
 function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
   expect(actual.shape).toEqual(expected.shape);
@@ -366,17 +389,8 @@ describe('training kernels on wasm only', () => {
   });
 
   it('adds a bias along the last axis itself, with the bits of the stock kernels, and hands other adds to them', async () => {
-    unregisterTrainingKernels();
-    const stock = tf.getKernel(tf.Add, 'wasm')!;
     let stockCalls = 0;
-    tf.unregisterKernel(tf.Add, 'wasm');
-    tf.registerKernel({
-      ...stock,
-      kernelFunc: (args) => {
-        stockCalls++;
-        return stock.kernelFunc(args);
-      },
-    });
+    const restore = watchStockKernel(tf.Add, () => stockCalls++);
     try {
       // [x shape, bias shape, handled here]
       const cases: [number[], number[], boolean][] = [
@@ -402,30 +416,21 @@ describe('training kernels on wasm only', () => {
         tf.dispose([a, b, actual, expected]);
       }
     } finally {
-      unregisterTrainingKernels();
-      tf.unregisterKernel(tf.Add, 'wasm');
-      tf.registerKernel(stock);
+      restore();
     }
   });
 
   it.each([true, false])(
     'multiplies batched and transposed products itself (SIMD product on: %s), else hands them to XNNPACK',
     async (gemmOn) => {
-      unregisterTrainingKernels();
-      const stock = tf.getKernel('BatchMatMul', 'wasm')!;
       const seen: { transposeA: boolean; transposeB: boolean; rank: number }[] = [];
-      tf.unregisterKernel('BatchMatMul', 'wasm');
-      tf.registerKernel({
-        ...stock,
-        kernelFunc: (args) => {
-          const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-          seen.push({
-            transposeA: attrs.transposeA,
-            transposeB: attrs.transposeB,
-            rank: (args.inputs.a as tf.TensorInfo).shape.length,
-          });
-          return stock.kernelFunc(args);
-        },
+      const restore = watchStockKernel('BatchMatMul', (args) => {
+        const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+        seen.push({
+          transposeA: attrs.transposeA,
+          transposeB: attrs.transposeB,
+          rank: (args.inputs.a as tf.TensorInfo).shape.length,
+        });
       });
       setGemmEnabled(gemmOn);
       try {
@@ -455,25 +460,14 @@ describe('training kernels on wasm only', () => {
         tf.dispose([a, b, batched, expected, left, right, single, expectedSingle]);
       } finally {
         setGemmEnabled(true);
-        unregisterTrainingKernels();
-        tf.unregisterKernel('BatchMatMul', 'wasm');
-        tf.registerKernel(stock);
+        restore();
       }
     },
   );
 
   it('falls back to the stock Conv2DBackpropInput for shapes that disagree with the forward conv', () => {
-    unregisterTrainingKernels();
-    const stock = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
     let stockCalls = 0;
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel({
-      ...stock,
-      kernelFunc: (args) => {
-        stockCalls++;
-        return stock.kernelFunc(args);
-      },
-    });
+    const restore = watchStockKernel('Conv2DBackpropInput', () => stockCalls++);
     try {
       registerTrainingKernels({ backends: ['wasm'] });
       const filter = randomTensor([3, 3, 2, 3]);
@@ -496,9 +490,7 @@ describe('training kernels on wasm only', () => {
       expect(result.shape).toEqual([1, 9, 9, 2]);
       tf.dispose([filter, consistent, inconsistent, result]);
     } finally {
-      unregisterTrainingKernels();
-      tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-      tf.registerKernel(stock);
+      restore();
     }
   });
 
